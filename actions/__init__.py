@@ -1,0 +1,1 @@
+"""The rasa-sdk action server: one module per feature, each a thin shell over `bot/`."""

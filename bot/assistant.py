@@ -1,0 +1,94 @@
+"""Client for the Rasa server: readiness, and one message in -> the assistant's replies out."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+import requests
+
+
+class AssistantUnavailable(RuntimeError):
+    """Rasa (or the action server behind it) could not answer in time."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message from the assistant, as a channel shows it."""
+
+    text: str
+    buttons: List[dict] = field(default_factory=list)
+
+
+class AssistantClient:
+    """Talks to Rasa over its REST channel; refuses traffic until Rasa has a model loaded."""
+
+    # A positive readiness answer is trusted this long, so each message costs one request.
+    READY_TTL = 15.0
+
+    def __init__(self, rasa_url: str, token: str, timeout: float = 8.0) -> None:
+        self.rasa_url = rasa_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self._http = requests.Session()
+        self._ready_until = 0.0
+        self._lock = threading.Lock()
+
+    def status(self) -> Optional[dict]:
+        """Rasa's /status (model file and id), or None when Rasa is unreachable."""
+        try:
+            response = self._http.get(
+                f"{self.rasa_url}/status", params={"token": self.token}, timeout=2.0
+            )
+        except requests.RequestException:
+            return None
+        if response.status_code != 200:
+            return None
+        return response.json()
+
+    def is_ready(self) -> bool:
+        """True when Rasa answers and reports a loaded model."""
+        with self._lock:
+            if time.monotonic() < self._ready_until:
+                return True
+        status = self.status()
+        ready = bool(status and status.get("model_id") and status.get("model_file"))
+        with self._lock:
+            self._ready_until = time.monotonic() + self.READY_TTL if ready else 0.0
+        return ready
+
+    def mark_unready(self) -> None:
+        """Forget a cached readiness answer after a failure."""
+        with self._lock:
+            self._ready_until = 0.0
+
+    def send(self, sender_id: str, text: str, input_channel: str = "sms") -> List[Reply]:
+        """Send one message under `sender_id`; return the assistant's replies in order.
+
+        `input_channel` ("sms" or "webchat") picks Rasa's channel-specific response
+        variations: SMS-sized text by default, richer ones for the web chat.
+        """
+        if not self.is_ready():
+            raise AssistantUnavailable("Rasa has no model loaded or is unreachable")
+        payload = {"sender": sender_id, "message": text, "input_channel": input_channel}
+        try:
+            response = self._http.post(
+                f"{self.rasa_url}/webhooks/rest/webhook", json=payload, timeout=self.timeout
+            )
+        except requests.RequestException as error:
+            self.mark_unready()
+            raise AssistantUnavailable(type(error).__name__) from error
+        if response.status_code != 200:
+            self.mark_unready()
+            raise AssistantUnavailable(f"Rasa answered HTTP {response.status_code}")
+        return [_to_reply(item) for item in response.json() if item.get("text")]
+
+
+def _to_reply(item: dict) -> Reply:
+    buttons = [
+        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+        for b in item.get("buttons") or []
+    ]
+    return Reply(text=item["text"], buttons=buttons)

@@ -1,0 +1,134 @@
+"""`helpline`: the project's command line (set-up steps, serving, the worker, terminal chat)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from bot.settings import ROOT, SECRET_NAMES, get_settings, read_env_file
+
+log = logging.getLogger("helpline")
+
+
+@click.group()
+def main() -> None:
+    """Overdose-response helpline: set-up, serving and staff tools."""
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@main.command("init-env")
+@click.option("--path", type=click.Path(path_type=Path), default=ROOT / ".env")
+def init_env(path: Path) -> None:
+    """Write .env from .env.example with fresh secrets; keep values already in .env."""
+    from cryptography.fernet import Fernet
+
+    existing = read_env_file(path)
+    generated = {
+        "RASA_TOKEN": secrets.token_urlsafe(32),
+        "HELPLINE_SECRET_KEY": secrets.token_urlsafe(48),
+        "HELPLINE_HMAC_KEY": secrets.token_urlsafe(48),
+        "HELPLINE_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    }
+    lines, written = [], set()
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        key = line.split("=", 1)[0].strip() if "=" in line and not line.startswith("#") else None
+        if key in existing:
+            lines.append(f"{key}={existing[key]}")
+        elif key in SECRET_NAMES:
+            lines.append(f"{key}={generated[key]}")
+        else:
+            lines.append(line)
+        written.add(key)
+    # Values the operator added that the example only mentions in comments stay too.
+    lines += [f"{key}={value}" for key, value in existing.items() if key not in written]
+    path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)
+    click.echo(f"{path.name}: {'kept existing values, ' if existing else ''}secrets in place")
+
+
+@main.command("build-spacy")
+@click.option("--path", type=click.Path(path_type=Path), default=ROOT / "var" / "spacy" / "helpline")
+def build_spacy(path: Path) -> None:
+    """Build the project's spaCy pipeline (tokenizer + town/ZIP entity ruler)."""
+    from bot.nlp import build_pipeline
+
+    click.echo(f"spaCy pipeline written to {build_pipeline(path)}")
+
+
+@main.command("db-upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the gateway database to the newest revision."""
+    from bot import db
+
+    db.upgrade()
+    click.echo("database is at the newest revision")
+
+
+@main.command()
+@click.argument("process", type=click.Choice(["rasa", "actions", "gateway"]))
+def serve(process: str) -> None:
+    """Run one process of the helpline in the foreground (the Procfile uses these)."""
+    settings = get_settings()
+    env = {**os.environ, **settings.rasa_environment()}
+    venv_bin = Path(sys.executable).parent
+    if process == "rasa":
+        argv = [
+            str(venv_bin / "rasa"), "run",
+            "--enable-api", "--auth-token", settings.rasa_token,
+            "--interface", "127.0.0.1", "--port", str(settings.rasa_port),
+            "--endpoints", str(ROOT / "endpoints.yml"),
+            "--credentials", str(ROOT / "credentials.yml"),
+            "--model", settings.model_path,
+        ]  # fmt: skip
+    elif process == "actions":
+        argv = [
+            str(venv_bin / "rasa"), "run", "actions",
+            "--actions", "actions", "--port", str(settings.action_port),
+        ]  # fmt: skip
+    else:
+        argv = [
+            str(venv_bin / "gunicorn"),
+            "--bind", f"{settings.gateway_host}:{settings.gateway_port}",
+            "--workers", str(settings.gateway_workers), "--threads", "8",
+            "--timeout", "60", "--graceful-timeout", "10",
+            "webhook:create_app()",
+        ]  # fmt: skip
+        click.echo(f"Web chat: {settings.public_url}/chat  Health: {settings.public_url}/health")
+    os.chdir(ROOT)
+    os.execve(argv[0], argv, env)
+
+
+@main.command()
+@click.option("--interval", default=2.0, help="Seconds between passes over pending messages.")
+@click.option("--once", is_flag=True, help="One pass, then exit.")
+def worker(interval: float, once: bool) -> None:
+    """Answer messages kept while the assistant was unavailable, oldest first."""
+    from bot.services import conversation_service
+
+    service = conversation_service()
+    while True:
+        answered = service.answer_pending()
+        if answered:
+            log.info("worker answered %d pending message(s)", answered)
+        if once:
+            return
+        time.sleep(interval)
+
+
+@main.command()
+@click.option("--url", default=None, help="Gateway URL (default: this machine's gateway).")
+def chat(url: str) -> None:
+    """Chat with the assistant in the terminal, through the gateway like a text message."""
+    from bot.terminal_chat import run_chat
+
+    run_chat(url or f"http://127.0.0.1:{get_settings().gateway_port}", width=shutil.get_terminal_size().columns)

@@ -1,0 +1,60 @@
+"""Database engine and sessions for the gateway's own database (SQLAlchemy 1.4, 2.0 style)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import declarative_base, sessionmaker
+
+from bot.settings import ROOT, get_settings
+
+Base = declarative_base()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL and a busy timeout so several processes can share it."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, future=True, connect_args={"timeout": 30, "check_same_thread": False}
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, future=True, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+@lru_cache(maxsize=4)
+def get_engine(url: Optional[str] = None) -> Engine:
+    """The shared engine for `url` (default: the configured DATABASE_URL)."""
+    return make_engine(url or get_settings().database_url)
+
+
+def session_factory(engine: Optional[Engine] = None) -> sessionmaker:
+    """A session factory bound to `engine` (default: the configured one)."""
+    return sessionmaker(bind=engine or get_engine(), future=True, expire_on_commit=False)
+
+
+def upgrade(url: Optional[str] = None) -> None:
+    """Create or migrate the database to the newest Alembic revision."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    # ConfigParser treats % as interpolation; escape it for URLs with encoded passwords.
+    config.set_main_option("sqlalchemy.url", (url or get_settings().database_url).replace("%", "%%"))
+    command.upgrade(config, "head")

@@ -1,0 +1,1 @@
+"""The provider directory: where to find medication treatment and naloxone."""

@@ -1,0 +1,89 @@
+"""The gateway's own records: conversations and every message in and out.
+
+A person is known only by an opaque `sender_id` (the id Rasa sees). Inbound messages are
+committed before anything else happens and stay `pending` until the assistant answers them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+from typing import Optional
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, relationship
+
+from bot.db import Base
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def new_sender_id() -> str:
+    """An opaque, unguessable conversation id (never derived from a phone number)."""
+    return secrets.token_hex(16)
+
+
+class Conversation(Base):
+    """One person's thread on one channel."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    sender_id: Mapped[str] = Column(String(64), unique=True, nullable=False, default=new_sender_id)
+    channel: Mapped[str] = Column(String(16), nullable=False)
+    created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_activity_at: Mapped[datetime] = Column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )
+
+    messages = relationship("Message", back_populates="conversation", order_by="Message.id")
+
+
+class Message(Base):
+    """A message in a conversation: from the person, the assistant or the system."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        Index("ix_messages_pending", "direction", "status", "id"),
+        Index("ix_messages_conversation", "conversation_id", "id"),
+    )
+
+    # direction
+    INBOUND = "in"
+    OUTBOUND = "out"
+    # inbound status: pending until answered; processing while claimed by one process
+    PENDING = "pending"
+    PROCESSING = "processing"
+    ANSWERED = "answered"
+    # outbound status for replies shown in the chat or returned inline
+    READY = "ready"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = Column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False
+    )
+    direction: Mapped[str] = Column(String(3), nullable=False)
+    author: Mapped[str] = Column(String(16), nullable=False)  # person, assistant, system
+    body: Mapped[Optional[str]] = Column(Text)
+    buttons: Mapped[Optional[list]] = Column(JSON)
+    status: Mapped[str] = Column(String(16), nullable=False)
+    external_id: Mapped[Optional[str]] = Column(String(64), unique=True)
+    reply_to_id: Mapped[Optional[int]] = Column(ForeignKey("messages.id", ondelete="SET NULL"))
+    attempts: Mapped[int] = Column(Integer, nullable=False, default=0)
+    claimed_at: Mapped[Optional[datetime]] = Column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    answered_at: Mapped[Optional[datetime]] = Column(DateTime(timezone=True))
+
+    conversation = relationship("Conversation", back_populates="messages")

@@ -1,0 +1,141 @@
+"""The one place that reads the environment.
+
+Every process (gateway, action server, Rasa launcher, CLI) builds a `Settings` from the
+environment (and the project's `.env`, which `make setup` writes with fresh secrets).
+Embedded defaults need no external service: SQLite files under `var/`. The production
+profile is selected only by environment variables (see `.env.example`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping, Optional
+from urllib.parse import unquote, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+
+# Secrets that must be set outside tests; `make setup` generates them into `.env`.
+SECRET_NAMES = ("RASA_TOKEN", "HELPLINE_SECRET_KEY", "HELPLINE_HMAC_KEY", "HELPLINE_ENCRYPTION_KEY")
+
+
+class SettingsError(RuntimeError):
+    """A required setting is missing or malformed."""
+
+
+def _default_sqlite(name: str) -> str:
+    return f"sqlite:///{VAR / name}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration for every process of the helpline."""
+
+    database_url: str
+    tracker_database_url: str
+    redis_url: Optional[str]
+    rasa_url: str
+    rasa_token: str
+    action_server_url: str
+    gateway_host: str
+    gateway_port: int
+    rasa_port: int
+    action_port: int
+    public_url: str
+    secret_key: str
+    hmac_key: str
+    encryption_key: str
+    rasa_timeout: float
+    model_path: str
+    gateway_workers: int
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
+        """Build settings from `env` (default: the process environment plus `.env`)."""
+        if env is None:
+            env = _environment()
+        missing = [name for name in SECRET_NAMES if not env.get(name)]
+        if missing:
+            raise SettingsError(
+                "Missing required secret(s): "
+                + ", ".join(missing)
+                + ". Run `make setup` (it writes them to .env) or set them in the environment."
+            )
+        gateway_port = int(env.get("GATEWAY_PORT", "8000"))
+        rasa_port = int(env.get("RASA_PORT", "5005"))
+        action_port = int(env.get("ACTION_PORT", "5055"))
+        return cls(
+            database_url=env.get("DATABASE_URL") or _default_sqlite("helpline.db"),
+            tracker_database_url=env.get("TRACKER_DATABASE_URL") or _default_sqlite("tracker.db"),
+            redis_url=env.get("REDIS_URL") or None,
+            rasa_url=env.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}",
+            rasa_token=env["RASA_TOKEN"],
+            action_server_url=env.get("ACTION_SERVER_URL")
+            or f"http://127.0.0.1:{action_port}/webhook",
+            gateway_host=env.get("GATEWAY_HOST", "127.0.0.1"),
+            gateway_port=gateway_port,
+            rasa_port=rasa_port,
+            action_port=action_port,
+            public_url=(env.get("PUBLIC_URL") or f"http://127.0.0.1:{gateway_port}").rstrip("/"),
+            secret_key=env["HELPLINE_SECRET_KEY"],
+            hmac_key=env["HELPLINE_HMAC_KEY"],
+            encryption_key=env["HELPLINE_ENCRYPTION_KEY"],
+            rasa_timeout=float(env.get("RASA_TIMEOUT", "8")),
+            model_path=env.get("RASA_MODEL") or str(ROOT / "models"),
+            gateway_workers=int(env.get("GATEWAY_WORKERS", "2")),
+        )
+
+    @property
+    def action_server_health_url(self) -> str:
+        """The action server's health endpoint (same host as its webhook)."""
+        parts = urlsplit(self.action_server_url)
+        return f"{parts.scheme}://{parts.netloc}/health"
+
+    def rasa_environment(self) -> dict:
+        """Variables that `endpoints.yml` substitutes, derived from the URLs above.
+
+        Rasa's SQL tracker store takes a whole database URL in `host`; its lock store is
+        Redis only when REDIS_URL is set, otherwise in memory (one Rasa process).
+        """
+        redis = urlsplit(self.redis_url) if self.redis_url else None
+        return {
+            "TRACKER_DIALECT": urlsplit(self.tracker_database_url).scheme.split("+")[0],
+            "TRACKER_DATABASE_URL": self.tracker_database_url,
+            "LOCK_STORE_TYPE": "redis" if redis else "in_memory",
+            "LOCK_STORE_HOST": (redis.hostname or "127.0.0.1") if redis else "",
+            "LOCK_STORE_PORT": str(redis.port or 6379) if redis else "",
+            "LOCK_STORE_DB": (redis.path.lstrip("/") or "0") if redis else "",
+            "LOCK_STORE_PASSWORD": unquote(redis.password or "") if redis else "",
+            "ACTION_SERVER_URL": self.action_server_url,
+            "RASA_TELEMETRY_ENABLED": "false",
+        }
+
+
+def _environment() -> dict:
+    """The process environment over the project's `.env` (the environment wins)."""
+    values = dict(read_env_file(ROOT / ".env"))
+    values.update(os.environ)
+    return values
+
+
+def read_env_file(path: Path) -> dict:
+    """Parse a simple KEY=VALUE file; a missing file is empty."""
+    if not path.exists():
+        return {}
+    values = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        values[key.strip()] = value.strip().strip('"').strip("'")
+    return values
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once."""
+    return Settings.from_env()

@@ -1,0 +1,113 @@
+"""The Rasa client: readiness gate, REST payload, and failures turned into AssistantUnavailable."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from bot.assistant import AssistantClient, AssistantUnavailable
+
+
+class FakeRasa:
+    """A loopback HTTP server speaking the two Rasa endpoints the gateway uses."""
+
+    def __init__(self) -> None:
+        self.model_loaded = True
+        self.delay = 0.0
+        self.fail_status = None
+        self.posts = []
+        self.status_calls = 0
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @Request.application
+    def app(self, request: Request) -> Response:
+        if request.path == "/status":
+            self.status_calls += 1
+            if request.args.get("token") != "tok":
+                return Response("{}", status=401)
+            body = {"model_id": "m1", "model_file": "helpline.tar.gz"} if self.model_loaded else {
+                "model_id": None, "model_file": None}
+            return Response(json.dumps(body), mimetype="application/json")
+        if request.path == "/webhooks/rest/webhook":
+            time.sleep(self.delay)
+            if self.fail_status:
+                return Response("boom", status=self.fail_status)
+            payload = request.get_json()
+            self.posts.append(payload)
+            replies = [
+                {"recipient_id": payload["sender"], "text": "hello"},
+                {"recipient_id": payload["sender"], "image": "x.png"},
+                {"recipient_id": payload["sender"], "text": "pick one",
+                 "buttons": [{"title": "Yes", "payload": "/affirm"}]},
+            ]
+            return Response(json.dumps(replies), mimetype="application/json")
+        return Response(status=404)
+
+
+@pytest.fixture
+def rasa():
+    fake = FakeRasa()
+    yield fake
+    fake.server.shutdown()
+
+
+def test_send_posts_opaque_sender_and_channel_and_returns_text_replies(rasa):
+    client = AssistantClient(rasa.url, "tok")
+    replies = client.send("abc123", "hi there", input_channel="webchat")
+    assert rasa.posts == [{"sender": "abc123", "message": "hi there", "input_channel": "webchat"}]
+    assert [r.text for r in replies] == ["hello", "pick one"]
+    assert replies[1].buttons == [{"title": "Yes", "payload": "/affirm"}]
+
+
+def test_no_traffic_until_a_model_is_loaded(rasa):
+    rasa.model_loaded = False
+    client = AssistantClient(rasa.url, "tok")
+    with pytest.raises(AssistantUnavailable):
+        client.send("abc", "hi")
+    assert rasa.posts == []
+    rasa.model_loaded = True
+    assert client.send("abc", "hi")
+
+
+def test_readiness_is_cached_between_messages(rasa):
+    client = AssistantClient(rasa.url, "tok")
+    for _ in range(5):
+        client.send("abc", "hi")
+    assert rasa.status_calls == 1
+
+
+def test_wrong_token_means_not_ready(rasa):
+    assert not AssistantClient(rasa.url, "wrong").is_ready()
+
+
+def test_unreachable_rasa_is_unavailable():
+    client = AssistantClient("http://127.0.0.1:9", "tok")
+    assert client.status() is None
+    with pytest.raises(AssistantUnavailable):
+        client.send("abc", "hi")
+
+
+def test_slow_rasa_times_out_as_unavailable(rasa):
+    rasa.delay = 1.0
+    client = AssistantClient(rasa.url, "tok", timeout=0.2)
+    with pytest.raises(AssistantUnavailable):
+        client.send("abc", "hi")
+
+
+def test_server_error_is_unavailable_and_forgets_readiness(rasa):
+    client = AssistantClient(rasa.url, "tok")
+    assert client.is_ready()
+    rasa.fail_status = 500
+    with pytest.raises(AssistantUnavailable):
+        client.send("abc", "hi")
+    assert rasa.status_calls == 1
+    rasa.fail_status = None
+    client.send("abc", "hi")
+    assert rasa.status_calls == 2

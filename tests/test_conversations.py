@@ -1,0 +1,117 @@
+"""The shared message path: kept first, answered in order, never lost when Rasa is down."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import func, select
+
+from bot.conversations import SAFETY_REPLY
+from bot.models import Message
+
+
+def count_messages(service, **where) -> int:
+    with service.sessions() as session:
+        query = select(func.count()).select_from(Message)
+        for key, value in where.items():
+            query = query.where(getattr(Message, key) == value)
+        return session.execute(query).scalar_one()
+
+
+def test_message_is_answered_and_both_sides_are_kept(conversations, assistant):
+    conversation = conversations.start("web")
+    outcome = conversations.receive(conversation, "where can i get narcan")
+    assert outcome.answered
+    assert [r.body for r in outcome.replies] == ["echo: where can i get narcan"]
+    assert outcome.replies[0].buttons == [{"title": "More", "payload": "/more"}]
+    assert assistant.received == [(conversation.sender_id, "where can i get narcan", "webchat")]
+    assert count_messages(conversations, direction="in", status="answered") == 1
+
+
+def test_sms_and_terminal_conversations_get_sms_variations(conversations, assistant):
+    for channel in ("sms", "terminal"):
+        conversations.receive(conversations.start(channel), "hi")
+    assert [r[2] for r in assistant.received] == ["sms", "sms"]
+
+
+def test_sender_id_is_opaque_and_unique(conversations):
+    ids = {conversations.start("sms").sender_id for _ in range(50)}
+    assert len(ids) == 50
+    assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+
+
+def test_assistant_down_gives_safety_reply_and_keeps_message(conversations, assistant):
+    assistant.down = True
+    conversation = conversations.start("sms")
+    outcome = conversations.receive(conversation, "is anyone there")
+    assert not outcome.answered and outcome.assistant_down
+    assert [r.body for r in outcome.replies] == [SAFETY_REPLY]
+    assert "911" in SAFETY_REPLY and "988" in SAFETY_REPLY and len(SAFETY_REPLY) <= 320
+    assert count_messages(conversations, direction="in", status="pending") == 1
+
+    assistant.down = False
+    assert conversations.answer_pending() == 1
+    later = conversations.messages_after(conversation, outcome.replies[0].id)
+    assert [m.body for m in later] == ["echo: is anyone there"]
+    assert count_messages(conversations, direction="in", status="pending") == 0
+
+
+def test_pending_messages_are_answered_in_order_and_once(conversations, assistant):
+    assistant.down = True
+    conversation = conversations.start("web")
+    for text in ("one", "two", "three"):
+        conversations.receive(conversation, text)
+    # One safety reply per kept message, even when the worker retries during the outage.
+    conversations.answer_pending()
+    assert count_messages(conversations, author="system") == 3
+    assistant.down = False
+    while conversations.answer_pending():
+        pass
+    assert [t for _, t, _ in assistant.received] == ["one", "two", "three"]
+    assert count_messages(conversations, author="assistant") == 3
+
+
+def test_a_new_message_waits_behind_an_older_pending_one(conversations, assistant):
+    assistant.down = True
+    conversation = conversations.start("web")
+    conversations.receive(conversation, "first")
+    assistant.down = False
+    outcome = conversations.receive(conversation, "second")
+    assert not outcome.answered
+    assert assistant.received == []
+    conversations.answer_pending()
+    conversations.answer_pending()
+    assert [t for _, t, _ in assistant.received] == ["first", "second"]
+
+
+def test_repeated_external_id_is_stored_once(conversations, assistant):
+    conversation = conversations.start("sms")
+    first = conversations.receive(conversation, "hello", external_id="SM123")
+    again = conversations.receive(conversation, "hello", external_id="SM123")
+    assert again.duplicate and again.message.id == first.message.id
+    assert [r.id for r in again.replies] == [r.id for r in first.replies]
+    assert count_messages(conversations, direction="in") == 1
+    assert len(assistant.received) == 1
+
+
+def test_concurrent_duplicates_produce_one_answer(conversations, assistant):
+    conversation = conversations.start("sms")
+    barrier = threading.Barrier(4)
+
+    def deliver():
+        barrier.wait()
+        conversations.receive(conversation, "same message", external_id="SMdup")
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert count_messages(conversations, direction="in") == 1
+    assert len(assistant.received) == 1
+
+
+def test_overlong_text_is_capped_not_dropped(conversations, assistant):
+    conversation = conversations.start("sms")
+    conversations.receive(conversation, "x" * 5000)
+    assert len(assistant.received[0][1]) == 1600

@@ -1,0 +1,134 @@
+"""The Flask gateway: chat API, health, and errors that never show a stack trace."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.conversations import SAFETY_REPLY
+from webhook import create_app
+
+
+@pytest.fixture
+def app(settings, conversations):
+    app = create_app({"SETTINGS": settings, "CONVERSATIONS": conversations, "TESTING": True})
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def start(client, channel="web") -> str:
+    response = client.post("/api/chat/sessions", json={"channel": channel})
+    assert response.status_code == 201
+    return response.get_json()["session_id"]
+
+
+def test_chat_round_trip(client, assistant):
+    session_id = start(client)
+    response = client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": " hi "})
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["pending"] is False
+    assert [r["text"] for r in data["replies"]] == ["echo: hi"]
+    assert data["replies"][0]["buttons"] == [{"title": "More", "payload": "/more"}]
+    # Rasa sees the server-made opaque id, never anything the person supplied.
+    assert assistant.received == [(session_id, "hi", "webchat")]
+
+
+def test_replies_are_listed_after_a_message_id(client):
+    session_id = start(client)
+    client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "one"})
+    first = client.get(f"/api/chat/sessions/{session_id}/messages").get_json()["messages"]
+    client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "two"})
+    later = client.get(
+        f"/api/chat/sessions/{session_id}/messages?after={first[-1]['id']}"
+    ).get_json()["messages"]
+    assert [m["text"] for m in first] == ["echo: one"]
+    assert [m["text"] for m in later] == ["echo: two"]
+
+
+def test_assistant_down_answers_with_safety_reply(client, assistant):
+    assistant.down = True
+    session_id = start(client)
+    data = client.post(
+        f"/api/chat/sessions/{session_id}/messages", json={"text": "help"}
+    ).get_json()
+    assert data["pending"] is True
+    assert [r["text"] for r in data["replies"]] == [SAFETY_REPLY]
+
+
+@pytest.mark.parametrize(
+    "body, status, words",
+    [
+        ({"text": ""}, 400, "type a message"),
+        ({"text": "   "}, 400, "type a message"),
+        ({"text": 5}, 400, "type a message"),
+        ({}, 400, "type a message"),
+        ({"text": "a" * 1001}, 413, "too long"),
+    ],
+)
+def test_bad_input_gets_a_clear_answer(client, assistant, body, status, words):
+    session_id = start(client)
+    response = client.post(f"/api/chat/sessions/{session_id}/messages", json=body)
+    assert response.status_code == status
+    assert words in response.get_json()["error"].lower()
+    assert "911" in response.get_json()["error"]
+    assert assistant.received == []
+
+
+def test_unknown_or_malformed_session_is_404_with_a_way_forward(client):
+    for session_id in ("0" * 32, "not-a-session", "A" * 32):
+        response = client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "hi"})
+        assert response.status_code == 404
+        assert "reload the page" in response.get_json()["error"]
+    response = client.post("/api/chat/sessions/../../etc/messages", json={"text": "hi"})
+    assert response.status_code == 404 and "911" in response.get_json()["error"]
+
+
+def test_sms_conversations_are_not_reachable_through_the_chat_api(client, conversations):
+    sms = conversations.start("sms")
+    response = client.get(f"/api/chat/sessions/{sms.sender_id}/messages")
+    assert response.status_code == 404
+
+
+def test_unknown_channel_is_refused(client):
+    assert client.post("/api/chat/sessions", json={"channel": "sms"}).status_code == 400
+
+
+def test_unexpected_error_shows_no_stack_trace(app, client, conversations, monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret internals: person said something private")
+
+    monkeypatch.setattr(conversations, "receive", explode)
+    session_id = start(client)
+    response = client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "hi"})
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "Traceback" not in body and "secret internals" not in body
+    assert "911" in body
+
+
+def test_chat_page_is_accessible_markup(client):
+    page = client.get("/chat").get_data(as_text=True)
+    assert 'role="log"' in page and 'aria-live="polite"' in page
+    assert '<label for="text"' in page
+    assert "call 911" in page.lower()
+
+
+def test_health_reports_each_part(client, assistant):
+    response = client.get("/health")
+    data = response.get_json()
+    # The action server is not running in unit tests, so the gateway must say so.
+    assert response.status_code == 503
+    assert data["checks"] == {"rasa": True, "action_server": False, "database": True}
+    assistant.down = True
+    assert client.get("/health").get_json()["checks"]["rasa"] is False
+
+
+def test_health_is_ok_when_everything_answers(client, monkeypatch):
+    monkeypatch.setattr("webhook.health._reachable", lambda url: url.endswith("/health"))
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "ok"

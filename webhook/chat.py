@@ -1,0 +1,80 @@
+"""The web chat: its page, and the JSON API behind it (also used by `helpline chat`)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, current_app, jsonify, render_template, request
+
+from bot.models import Message
+
+bp = Blueprint("chat", __name__)
+
+# What a person may type in one chat message; longer text gets a clear answer, not a cut.
+MAX_CHAT_TEXT = 1000
+SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
+CHANNELS = ("web", "terminal")
+
+
+@bp.get("/")
+@bp.get("/chat")
+def page():
+    """The chat page a person opens (or a partner site frames)."""
+    return render_template("chat.html")
+
+
+@bp.post("/api/chat/sessions")
+def start_session():
+    """Open a conversation; the server makes the session id."""
+    channel = (request.get_json(silent=True) or {}).get("channel", "web")
+    if channel not in CHANNELS:
+        abort(400, "Unknown channel.")
+    conversation = current_app.config["CONVERSATIONS"].start(channel)
+    return jsonify(session_id=conversation.sender_id), 201
+
+
+@bp.post("/api/chat/sessions/<session_id>/messages")
+def send_message(session_id: str):
+    """Keep the person's message and return the assistant's replies."""
+    conversations = current_app.config["CONVERSATIONS"]
+    conversation = _conversation(session_id)
+    payload = request.get_json(silent=True)
+    text = payload.get("text") if isinstance(payload, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        abort(400, "Please type a message.")
+    if len(text) > MAX_CHAT_TEXT:
+        abort(413, f"That message is too long for us (over {MAX_CHAT_TEXT} characters). "
+                   "Please send it in shorter parts.")
+    outcome = conversations.receive(conversation, text.strip())
+    return jsonify(
+        message_id=outcome.message.id,
+        pending=not outcome.answered,
+        replies=[_as_json(m) for m in outcome.replies],
+    )
+
+
+@bp.get("/api/chat/sessions/<session_id>/messages")
+def list_messages(session_id: str):
+    """Messages for the person after `after` (answers to kept messages arrive here)."""
+    conversation = _conversation(session_id)
+    after = request.args.get("after", default=0, type=int)
+    messages = current_app.config["CONVERSATIONS"].messages_after(conversation, after)
+    return jsonify(messages=[_as_json(m) for m in messages])
+
+
+def _conversation(session_id: str):
+    conversation = None
+    if SESSION_ID.match(session_id):
+        conversation = current_app.config["CONVERSATIONS"].find(session_id)
+    if conversation is None or conversation.channel not in CHANNELS:
+        abort(404, "This chat has ended. Please reload the page to start a new one.")
+    return conversation
+
+
+def _as_json(message: Message) -> dict:
+    return {
+        "id": message.id,
+        "author": message.author,
+        "text": message.body,
+        "buttons": message.buttons or [],
+    }

@@ -1,0 +1,42 @@
+"""GET /health: is the gateway able to answer people right now?"""
+
+from __future__ import annotations
+
+import requests
+from flask import Blueprint, current_app, jsonify
+from sqlalchemy import text
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/health")
+def health():
+    """Report Rasa (with a loaded model), the action server and the database; 503 if any is down."""
+    conversations = current_app.config["CONVERSATIONS"]
+    settings = current_app.config["SETTINGS"]
+    status = conversations.assistant.status()
+    checks = {
+        "rasa": bool(status and status.get("model_id")),
+        "action_server": _reachable(settings.action_server_health_url),
+        "database": _database_ok(conversations.sessions),
+    }
+    body = {"status": "ok" if all(checks.values()) else "degraded", "checks": checks}
+    if status and status.get("model_id"):
+        body["model"] = status["model_id"]
+    return jsonify(body), 200 if all(checks.values()) else 503
+
+
+def _reachable(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2.0).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def _database_ok(sessions) -> bool:
+    try:
+        with sessions() as session:
+            session.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not reachable" to a health check
+        return False
