@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import List
 
 import requests
 
@@ -36,7 +36,7 @@ class AssistantClient:
         self._ready_until = 0.0
         self._lock = threading.Lock()
 
-    def status(self) -> Optional[dict]:
+    def status(self) -> dict | None:
         """Rasa's /status (model file and id), or None when Rasa is unreachable."""
         try:
             response = self._http.get(

@@ -57,7 +57,9 @@ def init_env(path: Path) -> None:
 
 
 @main.command("build-spacy")
-@click.option("--path", type=click.Path(path_type=Path), default=ROOT / "var" / "spacy" / "helpline")
+@click.option(
+    "--path", type=click.Path(path_type=Path), default=ROOT / "var" / "spacy" / "helpline"
+)
 def build_spacy(path: Path) -> None:
     """Build the project's spaCy pipeline (tokenizer + town/ZIP entity ruler)."""
     from bot.nlp import build_pipeline
@@ -91,6 +93,7 @@ def serve(process: str) -> None:
             "--model", settings.model_path,
         ]  # fmt: skip
     elif process == "actions":
+        env["SANIC_HOST"] = "127.0.0.1"  # rasa-sdk's only way to not listen on every interface
         argv = [
             str(venv_bin / "rasa"), "run", "actions",
             "--actions", "actions", "--port", str(settings.action_port),
@@ -131,4 +134,7 @@ def chat(url: str) -> None:
     """Chat with the assistant in the terminal, through the gateway like a text message."""
     from bot.terminal_chat import run_chat
 
-    run_chat(url or f"http://127.0.0.1:{get_settings().gateway_port}", width=shutil.get_terminal_size().columns)
+    run_chat(
+        url or f"http://127.0.0.1:{get_settings().gateway_port}",
+        width=shutil.get_terminal_size().columns,
+    )

@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import List, Optional, Tuple
+from typing import List, Tuple
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from bot.assistant import AssistantClient, AssistantUnavailable
 from bot.models import Conversation, Message, utcnow
@@ -66,7 +66,7 @@ class ConversationService:
             session.commit()
             return conversation
 
-    def find(self, sender_id: str) -> Optional[Conversation]:
+    def find(self, sender_id: str) -> Conversation | None:
         """The conversation with this opaque id, if any."""
         with self.sessions() as session:
             return session.execute(
@@ -74,7 +74,7 @@ class ConversationService:
             ).scalar_one_or_none()
 
     def receive(
-        self, conversation: Conversation, text: str, external_id: Optional[str] = None
+        self, conversation: Conversation, text: str, external_id: str | None = None
     ) -> Outcome:
         """Keep `text` from the person, then answer it (or say why not, and keep it pending)."""
         stored = self._store_inbound(conversation, text[:MAX_TEXT], external_id)
@@ -143,8 +143,8 @@ class ConversationService:
     # -- storage steps ------------------------------------------------------------------
 
     def _store_inbound(
-        self, conversation: Conversation, text: str, external_id: Optional[str]
-    ) -> Optional[Message]:
+        self, conversation: Conversation, text: str, external_id: str | None
+    ) -> Message | None:
         with self.sessions() as session:
             message = Message(
                 conversation_id=conversation.id,
@@ -169,7 +169,7 @@ class ConversationService:
             session.commit()
             return message
 
-    def _by_external_id(self, external_id: Optional[str]) -> Message:
+    def _by_external_id(self, external_id: str | None) -> Message:
         with self.sessions() as session:
             return session.execute(
                 select(Message).where(Message.external_id == external_id)
@@ -259,9 +259,7 @@ class ConversationService:
         """Store and return the fixed safety reply, once per pending message."""
         with self.sessions() as session:
             existing = session.execute(
-                select(Message).where(
-                    Message.reply_to_id == message.id, Message.author == "system"
-                )
+                select(Message).where(Message.reply_to_id == message.id, Message.author == "system")
             ).scalar_one_or_none()
             if existing is not None:
                 return existing

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -38,17 +37,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 @lru_cache(maxsize=4)
-def get_engine(url: Optional[str] = None) -> Engine:
+def get_engine(url: str | None = None) -> Engine:
     """The shared engine for `url` (default: the configured DATABASE_URL)."""
     return make_engine(url or get_settings().database_url)
 
 
-def session_factory(engine: Optional[Engine] = None) -> sessionmaker:
+def session_factory(engine: Engine | None = None) -> sessionmaker:
     """A session factory bound to `engine` (default: the configured one)."""
     return sessionmaker(bind=engine or get_engine(), future=True, expire_on_commit=False)
 
 
-def upgrade(url: Optional[str] = None) -> None:
+def upgrade(url: str | None = None) -> None:
     """Create or migrate the database to the newest Alembic revision."""
     from alembic import command
     from alembic.config import Config
@@ -56,5 +55,7 @@ def upgrade(url: Optional[str] = None) -> None:
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
     # ConfigParser treats % as interpolation; escape it for URLs with encoded passwords.
-    config.set_main_option("sqlalchemy.url", (url or get_settings().database_url).replace("%", "%%"))
+    config.set_main_option(
+        "sqlalchemy.url", (url or get_settings().database_url).replace("%", "%%")
+    )
     command.upgrade(config, "head")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timezone
-from typing import Optional
 
 from sqlalchemy import (
     JSON,
@@ -76,14 +75,14 @@ class Message(Base):
     )
     direction: Mapped[str] = Column(String(3), nullable=False)
     author: Mapped[str] = Column(String(16), nullable=False)  # person, assistant, system
-    body: Mapped[Optional[str]] = Column(Text)
-    buttons: Mapped[Optional[list]] = Column(JSON)
+    body: Mapped[str | None] = Column(Text)
+    buttons: Mapped[list | None] = Column(JSON)
     status: Mapped[str] = Column(String(16), nullable=False)
-    external_id: Mapped[Optional[str]] = Column(String(64), unique=True)
-    reply_to_id: Mapped[Optional[int]] = Column(ForeignKey("messages.id", ondelete="SET NULL"))
+    external_id: Mapped[str | None] = Column(String(64), unique=True)
+    reply_to_id: Mapped[int | None] = Column(ForeignKey("messages.id", ondelete="SET NULL"))
     attempts: Mapped[int] = Column(Integer, nullable=False, default=0)
-    claimed_at: Mapped[Optional[datetime]] = Column(DateTime(timezone=True))
+    claimed_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
     created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-    answered_at: Mapped[Optional[datetime]] = Column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
 
     conversation = relationship("Conversation", back_populates="messages")

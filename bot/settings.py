@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Mapping
 from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,7 @@ class Settings:
 
     database_url: str
     tracker_database_url: str
-    redis_url: Optional[str]
+    redis_url: str | None
     rasa_url: str
     rasa_token: str
     action_server_url: str
@@ -53,7 +53,7 @@ class Settings:
     gateway_workers: int
 
     @classmethod
-    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Build settings from `env` (default: the process environment plus `.env`)."""
         if env is None:
             env = _environment()

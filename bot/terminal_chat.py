@@ -84,5 +84,3 @@ def _show(message: dict, width: int, write: Callable[[str], None]) -> None:
     write(f"{label}> {body}")
     for button in message.get("buttons") or []:
         write(f"     [{button['title']}] -> type: {button['payload']}")
-
-

@@ -32,8 +32,11 @@ class FakeRasa:
             self.status_calls += 1
             if request.args.get("token") != "tok":
                 return Response("{}", status=401)
-            body = {"model_id": "m1", "model_file": "helpline.tar.gz"} if self.model_loaded else {
-                "model_id": None, "model_file": None}
+            body = (
+                {"model_id": "m1", "model_file": "helpline.tar.gz"}
+                if self.model_loaded
+                else {"model_id": None, "model_file": None}
+            )
             return Response(json.dumps(body), mimetype="application/json")
         if request.path == "/webhooks/rest/webhook":
             time.sleep(self.delay)
@@ -44,8 +47,11 @@ class FakeRasa:
             replies = [
                 {"recipient_id": payload["sender"], "text": "hello"},
                 {"recipient_id": payload["sender"], "image": "x.png"},
-                {"recipient_id": payload["sender"], "text": "pick one",
-                 "buttons": [{"title": "Yes", "payload": "/affirm"}]},
+                {
+                    "recipient_id": payload["sender"],
+                    "text": "pick one",
+                    "buttons": [{"title": "Yes", "payload": "/affirm"}],
+                },
             ]
             return Response(json.dumps(replies), mimetype="application/json")
         return Response(status=404)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Optional
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -13,7 +12,7 @@ from webhook import chat, health
 log = logging.getLogger(__name__)
 
 
-def create_app(config: Optional[dict] = None) -> Flask:
+def create_app(config: dict | None = None) -> Flask:
     """Build the gateway. `config` may carry CONVERSATIONS / SETTINGS overrides for tests."""
     app = Flask(__name__)
     app.config.update(JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=64 * 1024)

@@ -43,8 +43,11 @@ def send_message(session_id: str):
     if not isinstance(text, str) or not text.strip():
         abort(400, "Please type a message.")
     if len(text) > MAX_CHAT_TEXT:
-        abort(413, f"That message is too long for us (over {MAX_CHAT_TEXT} characters). "
-                   "Please send it in shorter parts.")
+        abort(
+            413,
+            f"That message is too long for us (over {MAX_CHAT_TEXT} characters). "
+            "Please send it in shorter parts.",
+        )
     outcome = conversations.receive(conversation, text.strip())
     return jsonify(
         message_id=outcome.message.id,

@@ -1,0 +1,93 @@
+"""Starts the real helpline processes (`helpline serve`) for integration tests and benchmarks."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict
+
+import requests
+
+from bot.settings import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Helpline:
+    """The helpline's processes for one profile, started with the real `helpline serve`."""
+
+    def __init__(self, name: str, env: Dict[str, str], logs: Path) -> None:
+        self.name = name
+        self.env = env
+        self.logs = logs
+        self.procs: Dict[str, subprocess.Popen] = {}
+        self.gateway = f"http://127.0.0.1:{env['GATEWAY_PORT']}"
+        self.rasa = f"http://127.0.0.1:{env['RASA_PORT']}"
+
+    def start(self, process: str) -> None:
+        command = ["worker", "--interval", "0.5"] if process == "worker" else ["serve", process]
+        log = open(self.logs / f"{self.name}-{process}.log", "ab")
+        self.procs[process] = subprocess.Popen(
+            [str(Path(sys.executable).parent / "helpline"), *command],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop(self, process: str) -> None:
+        proc = self.procs.pop(process, None)
+        if proc and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+    def wait_healthy(self, timeout: float = 180.0) -> dict:
+        deadline = time.monotonic() + timeout
+        last: dict | None = None
+        while time.monotonic() < deadline:
+            for process, proc in self.procs.items():
+                if proc.poll() is not None:
+                    raise RuntimeError(
+                        f"{process} exited; see {self.logs}/{self.name}-{process}.log"
+                    )
+            try:
+                response = requests.get(f"{self.gateway}/health", timeout=3)
+                last = response.json()
+                if response.status_code == 200:
+                    return last
+            except (requests.RequestException, ValueError):
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"not healthy after {timeout}s: {last}")
+
+    def new_chat(self, channel: str = "terminal") -> str:
+        response = requests.post(f"{self.gateway}/api/chat/sessions", json={"channel": channel})
+        response.raise_for_status()
+        return response.json()["session_id"]
+
+    def say(self, session_id: str, text: str) -> dict:
+        response = requests.post(
+            f"{self.gateway}/api/chat/sessions/{session_id}/messages",
+            json={"text": text},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def shutdown(self) -> None:
+        for process in list(self.procs):
+            self.stop(process)
