@@ -5,6 +5,7 @@ from logging.config import fileConfig
 from alembic import context
 
 from bot import models  # noqa: F401 - registers the tables on Base.metadata
+from bot.directory import models as directory_models  # noqa: F401
 from bot.db import Base, make_engine
 
 config = context.config

@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 
 import zipcodes
 from rapidfuzz import process
@@ -94,7 +94,7 @@ class Place:
     latitude: float
     longitude: float
     kind: str  # "zip" or "town"
-    postal_code: Optional[str] = None
+    postal_code: str | None = None
 
     @property
     def label(self) -> str:
@@ -108,7 +108,7 @@ class PlaceResult:
     """The outcome of resolving free text to a place; `place` is None when not found."""
 
     query: str
-    place: Optional[Place] = None
+    place: Place | None = None
     reason: str = ""
     corrected: bool = False
     alternatives: Tuple[str, ...] = field(default_factory=tuple)
@@ -127,15 +127,18 @@ def haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float
     return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(a)))
 
 
-def zip_record(code: str) -> Optional[dict]:
+@lru_cache(maxsize=1)
+def _zip_index() -> Dict[str, dict]:
+    """Five-digit ZIP code -> `zipcodes` record (its own lookup scans the whole list)."""
+    return {record["zip_code"]: record for record in zipcodes.list_all()}
+
+
+def zip_record(code: str) -> dict | None:
     """The `zipcodes` record for a five-digit ZIP code, or None if there is none."""
-    if not re.fullmatch(r"\d{5}", code or ""):
-        return None
-    matches = zipcodes.matching(code)
-    return matches[0] if matches else None
+    return _zip_index().get(code or "")
 
 
-def zip_place(code: str) -> Optional[Place]:
+def zip_place(code: str) -> Place | None:
     """The centroid of a US ZIP code, or None for an unknown code."""
     record = zip_record(code)
     if record is None or not record.get("lat"):
@@ -177,9 +180,7 @@ def _gazetteer() -> Dict[Tuple[str, str], Place]:
     for (name, state), code in TOWN_ALIASES.items():
         at = zip_place(code)
         if at is not None:
-            places[(name.lower(), state)] = Place(
-                name, state, at.latitude, at.longitude, "town"
-            )
+            places[(name.lower(), state)] = Place(name, state, at.latitude, at.longitude, "town")
     for town in CT_TOWNS:
         # Official names keep their official spelling when shown back.
         key = (town.lower(), "CT")
@@ -205,7 +206,7 @@ def _names_by_state() -> Dict[str, List[str]]:
 def _us_city_states() -> Dict[str, Tuple[str, ...]]:
     """Lower-case US postal city name -> states outside CT/MA that have it."""
     found: Dict[str, set] = defaultdict(set)
-    for record in zipcodes.list_all():
+    for record in _zip_index().values():
         if record["state"] not in STATES:
             found[record["city"].lower()].add(record["state"])
     return {name: tuple(sorted(states)) for name, states in found.items()}
@@ -272,7 +273,7 @@ def _state_suffixes() -> Tuple[re.Pattern, Dict[str, str]]:
     return re.compile(rf"(?:^|[\s,]+)({words})$"), codes
 
 
-def _split_state(text: str) -> Tuple[str, Optional[str]]:
+def _split_state(text: str) -> Tuple[str, str | None]:
     """Lower-case town name and the state code written after it, if any."""
     name = re.sub(r"\s+", " ", text.lower().replace(".", " ")).strip(" ,")
     pattern, codes = _state_suffixes()
