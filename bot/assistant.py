@@ -28,10 +28,17 @@ class AssistantClient:
     # A positive readiness answer is trusted this long, so each message costs one request.
     READY_TTL = 15.0
 
-    def __init__(self, rasa_url: str, token: str, timeout: float = 8.0) -> None:
+    def __init__(
+        self,
+        rasa_url: str,
+        token: str,
+        timeout: float = 8.0,
+        action_server_health_url: str | None = None,
+    ) -> None:
         self.rasa_url = rasa_url.rstrip("/")
         self.token = token
         self.timeout = timeout
+        self.action_server_health_url = action_server_health_url
         self._http = requests.Session()
         self._ready_until = 0.0
         self._lock = threading.Lock()
@@ -67,15 +74,17 @@ class AssistantClient:
     def send(self, sender_id: str, text: str, input_channel: str = "sms") -> List[Reply]:
         """Send one message under `sender_id`; return the assistant's replies in order.
 
-        `input_channel` ("sms" or "webchat") picks Rasa's channel-specific response
-        variations: SMS-sized text by default, richer ones for the web chat.
+        `input_channel` ("sms" or "webchat") is the Rasa channel (rasa_addons/channels.py)
+        whose name picks the response variations: SMS-sized by default, richer on the web.
         """
         if not self.is_ready():
             raise AssistantUnavailable("Rasa has no model loaded or is unreachable")
-        payload = {"sender": sender_id, "message": text, "input_channel": input_channel}
+        payload = {"sender": sender_id, "message": text}
         try:
             response = self._http.post(
-                f"{self.rasa_url}/webhooks/rest/webhook", json=payload, timeout=self.timeout
+                f"{self.rasa_url}/webhooks/{input_channel}/webhook",
+                json=payload,
+                timeout=self.timeout,
             )
         except requests.RequestException as error:
             self.mark_unready()
@@ -83,7 +92,21 @@ class AssistantClient:
         if response.status_code != 200:
             self.mark_unready()
             raise AssistantUnavailable(f"Rasa answered HTTP {response.status_code}")
-        return [_to_reply(item) for item in response.json() if item.get("text")]
+        replies = [_to_reply(item) for item in response.json() if item.get("text")]
+        if not replies and not self.action_server_up():
+            # Rasa swallows a failed custom action and answers with nothing.
+            raise AssistantUnavailable("action server unreachable")
+        return replies
+
+    def action_server_up(self) -> bool:
+        """True when the action server answers its health check (or none is configured)."""
+        if not self.action_server_health_url:
+            return True
+        try:
+            response = self._http.get(self.action_server_health_url, timeout=2.0)
+        except requests.RequestException:
+            return False
+        return response.status_code == 200
 
 
 def _to_reply(item: dict) -> Reply:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from bot.directory.cli import directory as directory_commands
 from bot.settings import ROOT, SECRET_NAMES, get_settings, read_env_file
 
 log = logging.getLogger("helpline")
@@ -112,17 +113,20 @@ def serve(process: str) -> None:
 
 
 @main.command()
-@click.option("--interval", default=2.0, help="Seconds between passes over pending messages.")
+@click.option("--interval", default=2.0, help="Seconds between passes.")
 @click.option("--once", is_flag=True, help="One pass, then exit.")
 def worker(interval: float, once: bool) -> None:
-    """Answer messages kept while the assistant was unavailable, oldest first."""
-    from bot.services import conversation_service
+    """Answer messages kept while the assistant was down, and send the SMS outbox."""
+    from bot.services import conversation_service, sms_sender, sms_service
 
-    service = conversation_service()
+    conversations, sms, sender = conversation_service(), sms_service(), sms_sender()
+    if sender is None:
+        log.warning("Twilio sending is not configured: SMS replies stay in the outbox")
     while True:
-        answered = service.answer_pending()
-        if answered:
-            log.info("worker answered %d pending message(s)", answered)
+        answered = conversations.answer_pending()
+        sent = sms.deliver_due(sender) if sender else 0
+        if answered or sent:
+            log.info("worker answered %d kept message(s), sent %d text(s)", answered, sent)
         if once:
             return
         time.sleep(interval)
@@ -138,3 +142,6 @@ def chat(url: str) -> None:
         url or f"http://127.0.0.1:{get_settings().gateway_port}",
         width=shutil.get_terminal_size().columns,
     )
+
+
+main.add_command(directory_commands)

@@ -9,32 +9,56 @@ conversation are answered in the order they arrived.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import List, Tuple
+from functools import lru_cache
+from typing import Callable, List, Tuple
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from bot.assistant import AssistantClient, AssistantUnavailable
-from bot.models import Conversation, Message, utcnow
+from bot.content import fill_lines
+from bot.crisis import detect as detect_crisis
+from bot.models import Conversation, Message, Outbox, utcnow
 
 log = logging.getLogger(__name__)
 
 # Hard cap on what the assistant is given; channels tell people about their own limits.
 MAX_TEXT = 1600
 
-# Sent when the assistant cannot answer. Plain GSM-7 text, under 320 characters.
-SAFETY_REPLY = (
+# Sent when the assistant cannot answer: plain GSM-7 text, under 320 characters.
+SAFETY_TEMPLATE = (
     "Sorry, our assistant is not available right now. If someone may be overdosing, "
-    "call 911 now and give naloxone. For a mental health crisis call or text 988. "
-    "Treatment help 24/7: 1-800-662-4357. We kept your message and will answer here soon."
+    "call {line_911} now and give naloxone. For a mental health crisis call or text "
+    "{line_988}. Treatment help 24/7: {line_samhsa}. We kept your message and will answer "
+    "here soon."
 )
+
+
+@lru_cache(maxsize=1)
+def safety_reply() -> str:
+    """The fixed safety reply, with the configured phone lines."""
+    return fill_lines(SAFETY_TEMPLATE)
+
+
+# Characters no channel can carry (C0 controls but tab/newline, lone surrogates, U+FFFE/F).
+_UNSENDABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """`text` without characters that XML (TwiML) and JSON channels cannot carry."""
+    return _UNSENDABLE.sub("", text)
+
 
 # Which of Rasa's channel-specific response variations each channel shows. The terminal
 # chat is for staff trying the line: it shows what a person texting would see.
 RASA_CHANNELS = {"sms": "sms", "web": "webchat", "terminal": "sms"}
+
+# Channels whose replies must be pushed through a provider when not answered inline.
+PUSH_CHANNELS = frozenset({"sms"})
 
 # A claim older than this belongs to a process that died; the worker may take it over.
 STALE_CLAIM = timedelta(seconds=60)
@@ -54,14 +78,20 @@ class Outcome:
 class ConversationService:
     """Stores messages and runs them through the assistant."""
 
-    def __init__(self, sessions: sessionmaker, assistant: AssistantClient) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker,
+        assistant: AssistantClient,
+        erase_trackers: Callable[[List[str]], int] | None = None,
+    ) -> None:
         self.sessions = sessions
         self.assistant = assistant
+        self.erase_trackers = erase_trackers
 
-    def start(self, channel: str) -> Conversation:
+    def start(self, channel: str, contact_id: int | None = None) -> Conversation:
         """Open a new conversation with a fresh opaque id."""
         with self.sessions() as session:
-            conversation = Conversation(channel=channel)
+            conversation = Conversation(channel=channel, contact_id=contact_id)
             session.add(conversation)
             session.commit()
             return conversation
@@ -77,14 +107,66 @@ class ConversationService:
         self, conversation: Conversation, text: str, external_id: str | None = None
     ) -> Outcome:
         """Keep `text` from the person, then answer it (or say why not, and keep it pending)."""
-        stored = self._store_inbound(conversation, text[:MAX_TEXT], external_id)
+        held = self._held_by_navigator(conversation.id) and detect_crisis(text) is None
+        status = Message.FOR_NAVIGATOR if held else Message.PENDING
+        stored = self.keep(conversation, text, external_id, status)
         if stored is None:
             existing = self._by_external_id(external_id)
             return Outcome(existing, self.replies_to(existing.id), duplicate=True)
-        return self.answer(stored)
+        if held:
+            # The navigator answers; the assistant stays silent.
+            return Outcome(stored, [])
+        return self.answer(stored, inline=True)
 
-    def answer(self, message: Message) -> Outcome:
-        """Answer one pending inbound message (and any older ones it must wait behind)."""
+    def hold(self, conversation_id: int, navigator_id: int | None) -> None:
+        """A navigator takes the conversation (or, with None, hands it back to the assistant)."""
+        with self.sessions() as session:
+            session.execute(
+                update(Conversation)
+                .where(Conversation.id == conversation_id)
+                .values(navigator_id=navigator_id)
+            )
+            if navigator_id is None:
+                session.execute(
+                    update(Message)
+                    .where(
+                        Message.conversation_id == conversation_id,
+                        Message.status == Message.FOR_NAVIGATOR,
+                    )
+                    .values(status=Message.ANSWERED, answered_at=utcnow())
+                )
+            session.commit()
+
+    def add_navigator_reply(self, conversation_id: int, text: str) -> Message:
+        """Store a navigator's message; on SMS it goes out through the outbox."""
+        with self.sessions() as session:
+            reply = Message(
+                conversation_id=conversation_id,
+                direction=Message.OUTBOUND,
+                author="navigator",
+                body=clean_text(text),
+                status=Message.READY,
+            )
+            session.add(reply)
+            session.flush()
+            if session.get(Conversation, conversation_id).channel in PUSH_CHANNELS:
+                session.add_all(_outbox_entries([reply], inline=False))
+            session.execute(
+                update(Message)
+                .where(
+                    Message.conversation_id == conversation_id,
+                    Message.status == Message.FOR_NAVIGATOR,
+                )
+                .values(status=Message.ANSWERED, answered_at=utcnow())
+            )
+            session.commit()
+            return reply
+
+    def answer(self, message: Message, inline: bool = False) -> Outcome:
+        """Answer one pending inbound message, unless an older one must go first.
+
+        Replies on a push channel (SMS) that are not shown inline go to the outbox.
+        """
         claim = self._claim(message.id)
         if claim == "busy":
             # Another process is answering; what it sends shows up in replies_to().
@@ -92,7 +174,7 @@ class ConversationService:
         if claim == "waiting":
             # Kept behind an older message the assistant could not answer: the person
             # still gets the safety reply for this one at once.
-            reply = self._safety_reply(message)
+            reply = self._safety_reply(message, inline)
             return Outcome(message, [reply], answered=False, assistant_down=True)
         try:
             sender_id, channel = self._sender_of(message)
@@ -100,9 +182,9 @@ class ConversationService:
         except AssistantUnavailable as error:
             log.warning("assistant unavailable for message %s: %s", message.id, error)
             self._release(message.id)
-            reply = self._safety_reply(message)
+            reply = self._safety_reply(message, inline)
             return Outcome(message, [reply], answered=False, assistant_down=True)
-        return Outcome(message, self._store_replies(message, replies))
+        return Outcome(message, self._store_replies(message, replies, channel, inline))
 
     def answer_pending(self, limit: int = 50) -> int:
         """Answer pending messages oldest first, one per conversation at a time; return count."""
@@ -125,6 +207,20 @@ class ConversationService:
                 ).scalars()
             )
 
+    def recent_inbound(self, conversation: Conversation, seconds: int) -> int:
+        """How many messages the person sent in this conversation in the last `seconds`."""
+        since = utcnow() - timedelta(seconds=seconds)
+        with self.sessions() as session:
+            return session.execute(
+                select(func.count())
+                .select_from(Message)
+                .where(
+                    Message.conversation_id == conversation.id,
+                    Message.direction == Message.INBOUND,
+                    Message.created_at >= since,
+                )
+            ).scalar_one()
+
     def messages_after(self, conversation: Conversation, after_id: int) -> List[Message]:
         """Everything shown to the person in this conversation after message `after_id`."""
         with self.sessions() as session:
@@ -140,19 +236,23 @@ class ConversationService:
                 ).scalars()
             )
 
-    # -- storage steps ------------------------------------------------------------------
-
-    def _store_inbound(
-        self, conversation: Conversation, text: str, external_id: str | None
+    def keep(
+        self,
+        conversation: Conversation,
+        text: str,
+        external_id: str | None = None,
+        status: str = Message.PENDING,
     ) -> Message | None:
+        """Commit one inbound message; None when `external_id` was already kept."""
         with self.sessions() as session:
             message = Message(
                 conversation_id=conversation.id,
                 direction=Message.INBOUND,
                 author="person",
-                body=text,
-                status=Message.PENDING,
+                body=clean_text(text)[:MAX_TEXT],
+                status=status,
                 external_id=external_id,
+                answered_at=utcnow() if status == Message.ANSWERED else None,
             )
             session.add(message)
             try:
@@ -168,6 +268,62 @@ class ConversationService:
             )
             session.commit()
             return message
+
+    def add_system_replies(self, inbound: Message, texts: List[str], inline: bool) -> List[Message]:
+        """Store fixed replies from the line itself (not the assistant) to `inbound`."""
+        with self.sessions() as session:
+            replies = [
+                Message(
+                    conversation_id=inbound.conversation_id,
+                    direction=Message.OUTBOUND,
+                    author="system",
+                    body=text,
+                    status=Message.READY,
+                    reply_to_id=inbound.id,
+                )
+                for text in texts
+            ]
+            session.add_all(replies)
+            channel = session.get(Conversation, inbound.conversation_id).channel
+            if channel in PUSH_CHANNELS:
+                session.flush()
+                session.add_all(_outbox_entries(replies, inline))
+            session.commit()
+            return replies
+
+    def erase(self, conversation_ids: List[int]) -> List[str]:
+        """Delete these conversations, every message in them and Rasa's record of them."""
+        if not conversation_ids:
+            return []
+        with self.sessions() as session:
+            sender_ids = list(
+                session.execute(
+                    select(Conversation.sender_id).where(Conversation.id.in_(conversation_ids))
+                ).scalars()
+            )
+            message_ids = select(Message.id).where(Message.conversation_id.in_(conversation_ids))
+            for statement in (
+                delete(Outbox).where(Outbox.message_id.in_(message_ids)),
+                delete(Message).where(Message.conversation_id.in_(conversation_ids)),
+                delete(Conversation).where(Conversation.id.in_(conversation_ids)),
+            ):
+                session.execute(statement.execution_options(synchronize_session=False))
+            session.commit()
+        if self.erase_trackers:
+            self.erase_trackers(sender_ids)
+        log.info("erased %d conversation(s) on request", len(sender_ids))
+        return sender_ids
+
+    # -- storage steps ------------------------------------------------------------------
+
+    def _held_by_navigator(self, conversation_id: int) -> bool:
+        with self.sessions() as session:
+            return (
+                session.execute(
+                    select(Conversation.navigator_id).where(Conversation.id == conversation_id)
+                ).scalar_one_or_none()
+                is not None
+            )
 
     def _by_external_id(self, external_id: str | None) -> Message:
         with self.sessions() as session:
@@ -190,7 +346,7 @@ class ConversationService:
                 .where(
                     Message.conversation_id == message.conversation_id,
                     Message.direction == Message.INBOUND,
-                    Message.status != Message.ANSWERED,
+                    Message.status.in_([Message.PENDING, Message.PROCESSING]),
                     Message.id < message_id,
                 )
                 .order_by(Message.id)
@@ -231,7 +387,9 @@ class ConversationService:
             ).one()
             return row.sender_id, row.channel
 
-    def _store_replies(self, message: Message, replies) -> List[Message]:
+    def _store_replies(
+        self, message: Message, replies, channel: str, inline: bool
+    ) -> List[Message]:
         now = utcnow()
         with self.sessions() as session:
             stored = [
@@ -247,6 +405,9 @@ class ConversationService:
                 for reply in replies
             ]
             session.add_all(stored)
+            if channel in PUSH_CHANNELS:
+                session.flush()
+                session.add_all(_outbox_entries(stored, inline))
             session.execute(
                 update(Message)
                 .where(Message.id == message.id)
@@ -255,7 +416,7 @@ class ConversationService:
             session.commit()
             return stored
 
-    def _safety_reply(self, message: Message) -> Message:
+    def _safety_reply(self, message: Message, inline: bool) -> Message:
         """Store and return the fixed safety reply, once per pending message."""
         with self.sessions() as session:
             existing = session.execute(
@@ -267,11 +428,15 @@ class ConversationService:
                 conversation_id=message.conversation_id,
                 direction=Message.OUTBOUND,
                 author="system",
-                body=SAFETY_REPLY,
+                body=safety_reply(),
                 status=Message.READY,
                 reply_to_id=message.id,
             )
             session.add(reply)
+            channel = session.get(Conversation, message.conversation_id).channel
+            if channel in PUSH_CHANNELS:
+                session.flush()
+                session.add_all(_outbox_entries([reply], inline))
             session.commit()
             return reply
 
@@ -292,7 +457,13 @@ class ConversationService:
                 .order_by(Message.id)
                 .limit(limit)
             ).scalars()
-            first_per_conversation = {}
+            first_per_conversation: dict[int, Message] = {}
             for message in rows:
                 first_per_conversation.setdefault(message.conversation_id, message)
             return list(first_per_conversation.values())
+
+
+def _outbox_entries(messages: List[Message], inline: bool) -> List[Outbox]:
+    """Outbox rows for replies: already sent inline, or queued for the worker."""
+    status = Outbox.INLINE if inline else Outbox.QUEUED
+    return [Outbox(message_id=m.id, status=status) for m in messages]

@@ -34,6 +34,18 @@ def new_sender_id() -> str:
     return secrets.token_hex(16)
 
 
+class Contact(Base):
+    """A phone that texted the line: a keyed hash to find it, an encrypted copy to reply."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    key: Mapped[str] = Column(String(64), unique=True, nullable=False)
+    phone_encrypted: Mapped[str] = Column(Text, nullable=False)
+    opted_out_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
 class Conversation(Base):
     """One person's thread on one channel."""
 
@@ -42,6 +54,12 @@ class Conversation(Base):
     id: Mapped[int] = Column(Integer, primary_key=True)
     sender_id: Mapped[str] = Column(String(64), unique=True, nullable=False, default=new_sender_id)
     channel: Mapped[str] = Column(String(16), nullable=False)
+    contact_id: Mapped[int | None] = Column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    # Set while a recovery navigator holds the conversation: the assistant stays silent
+    # (except for the crisis check and the carrier keywords) until it is handed back.
+    navigator_id: Mapped[int | None] = Column(Integer)
     created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     last_activity_at: Mapped[datetime] = Column(
         DateTime(timezone=True), nullable=False, default=utcnow
@@ -66,6 +84,10 @@ class Message(Base):
     PENDING = "pending"
     PROCESSING = "processing"
     ANSWERED = "answered"
+    # inbound from a number that opted out: kept, never answered
+    SUPPRESSED = "suppressed"
+    # inbound while a navigator holds the conversation: kept for the navigator
+    FOR_NAVIGATOR = "for_navigator"
     # outbound status for replies shown in the chat or returned inline
     READY = "ready"
 
@@ -86,3 +108,38 @@ class Message(Base):
     answered_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
 
     conversation = relationship("Conversation", back_populates="messages")
+
+
+class Outbox(Base):
+    """An SMS that must be sent through the provider's API, at most once, with retries."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    QUEUED = "queued"  # waiting for the worker
+    SENDING = "sending"  # claimed: the provider may or may not have it
+    INLINE = "inline"  # went out in the webhook's own TwiML answer
+    SENT = "sent"  # the provider accepted it
+    DELIVERED = "delivered"
+    FAILED = "failed"  # the provider or the retries gave up
+    SUPPRESSED = "suppressed"  # the person opted out before it went
+    UNKNOWN = "unknown"  # a worker died mid-send; not retried, so never sent twice
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    message_id: Mapped[int] = Column(
+        ForeignKey("messages.id", ondelete="CASCADE"), unique=True, nullable=False
+    )
+    status: Mapped[str] = Column(String(16), nullable=False, default=QUEUED)
+    attempts: Mapped[int] = Column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = Column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )
+    claimed_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+    provider_id: Mapped[str | None] = Column(String(64), unique=True)
+    error_code: Mapped[str | None] = Column(String(32))
+    created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = Column(
+        DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow
+    )
+
+    message = relationship("Message")

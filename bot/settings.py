@@ -51,6 +51,15 @@ class Settings:
     rasa_timeout: float
     model_path: str
     gateway_workers: int
+    operator_name: str
+    twilio_account_sid: str | None
+    twilio_auth_token: str | None
+    twilio_from_number: str | None
+    twilio_messaging_service_sid: str | None
+    chat_messages_per_minute: int
+    chat_requests_per_minute_per_ip: int
+    proxy_hops: int
+    embed_allowed_origins: str
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -86,6 +95,15 @@ class Settings:
             rasa_timeout=float(env.get("RASA_TIMEOUT", "8")),
             model_path=env.get("RASA_MODEL") or str(ROOT / "models"),
             gateway_workers=int(env.get("GATEWAY_WORKERS", "2")),
+            operator_name=env.get("HELPLINE_OPERATOR") or "County Overdose Response Helpline",
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
+            twilio_from_number=env.get("TWILIO_FROM_NUMBER") or None,
+            twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
+            chat_messages_per_minute=int(env.get("CHAT_MESSAGES_PER_MINUTE", "20")),
+            chat_requests_per_minute_per_ip=int(env.get("CHAT_REQUESTS_PER_MINUTE_PER_IP", "120")),
+            proxy_hops=int(env.get("PROXY_HOPS", "0")),
+            embed_allowed_origins=env.get("EMBED_ALLOWED_ORIGINS", "*"),
         )
 
     @property

@@ -41,7 +41,11 @@ class ScriptedAssistant:
 
     def __init__(self) -> None:
         self.down = False
+        self.actions_down = False
         self.received: List[tuple] = []
+
+    def action_server_up(self) -> bool:
+        return not self.actions_down
 
     def status(self):
         return None if self.down else {"model_id": "test-model", "model_file": "test.tar.gz"}

@@ -45,10 +45,10 @@ class Helpline:
             start_new_session=True,
         )
 
-    def stop(self, process: str) -> None:
+    def stop(self, process: str, sig: int = signal.SIGTERM) -> None:
         proc = self.procs.pop(process, None)
         if proc and proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
+            os.killpg(proc.pid, sig)
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:

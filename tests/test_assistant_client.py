@@ -20,6 +20,8 @@ class FakeRasa:
         self.model_loaded = True
         self.delay = 0.0
         self.fail_status = None
+        self.silent = False
+        self.actions_up = True
         self.posts = []
         self.status_calls = 0
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
@@ -38,12 +40,16 @@ class FakeRasa:
                 else {"model_id": None, "model_file": None}
             )
             return Response(json.dumps(body), mimetype="application/json")
-        if request.path == "/webhooks/rest/webhook":
+        if request.path == "/health":
+            return Response("{}", status=200 if self.actions_up else 503)
+        if request.path in ("/webhooks/sms/webhook", "/webhooks/webchat/webhook"):
             time.sleep(self.delay)
+            if self.silent:
+                return Response("[]", mimetype="application/json")
             if self.fail_status:
                 return Response("boom", status=self.fail_status)
             payload = request.get_json()
-            self.posts.append(payload)
+            self.posts.append((request.path.split("/")[2], payload))
             replies = [
                 {"recipient_id": payload["sender"], "text": "hello"},
                 {"recipient_id": payload["sender"], "image": "x.png"},
@@ -67,7 +73,7 @@ def rasa():
 def test_send_posts_opaque_sender_and_channel_and_returns_text_replies(rasa):
     client = AssistantClient(rasa.url, "tok")
     replies = client.send("abc123", "hi there", input_channel="webchat")
-    assert rasa.posts == [{"sender": "abc123", "message": "hi there", "input_channel": "webchat"}]
+    assert rasa.posts == [("webchat", {"sender": "abc123", "message": "hi there"})]
     assert [r.text for r in replies] == ["hello", "pick one"]
     assert replies[1].buttons == [{"title": "Yes", "payload": "/affirm"}]
 
@@ -117,3 +123,12 @@ def test_server_error_is_unavailable_and_forgets_readiness(rasa):
     rasa.fail_status = None
     client.send("abc", "hi")
     assert rasa.status_calls == 2
+
+
+def test_silence_with_the_action_server_down_is_unavailable(rasa):
+    client = AssistantClient(rasa.url, "tok", action_server_health_url=f"{rasa.url}/health")
+    rasa.silent = True
+    assert client.send("abc", "hi") == []  # silence alone can be right
+    rasa.actions_up = False
+    with pytest.raises(AssistantUnavailable):
+        client.send("abc", "hi")

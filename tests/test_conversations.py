@@ -6,8 +6,8 @@ import threading
 
 from sqlalchemy import func, select
 
-from bot.conversations import SAFETY_REPLY
-from bot.models import Message
+from bot.conversations import safety_reply
+from bot.models import Message, Outbox
 
 
 def count_messages(service, **where) -> int:
@@ -45,8 +45,8 @@ def test_assistant_down_gives_safety_reply_and_keeps_message(conversations, assi
     conversation = conversations.start("sms")
     outcome = conversations.receive(conversation, "is anyone there")
     assert not outcome.answered and outcome.assistant_down
-    assert [r.body for r in outcome.replies] == [SAFETY_REPLY]
-    assert "911" in SAFETY_REPLY and "988" in SAFETY_REPLY and len(SAFETY_REPLY) <= 320
+    assert [r.body for r in outcome.replies] == [safety_reply()]
+    assert "911" in safety_reply() and "988" in safety_reply() and len(safety_reply()) <= 320
     assert count_messages(conversations, direction="in", status="pending") == 1
 
     assistant.down = False
@@ -115,3 +115,34 @@ def test_overlong_text_is_capped_not_dropped(conversations, assistant):
     conversation = conversations.start("sms")
     conversations.receive(conversation, "x" * 5000)
     assert len(assistant.received[0][1]) == 1600
+
+
+def test_while_a_navigator_holds_the_assistant_is_silent_but_crisis_still_answers(
+    conversations, assistant
+):
+    conversation = conversations.start("web")
+    conversations.hold(conversation.id, navigator_id=7)
+    quiet = conversations.receive(conversation, "can i get a ride to the clinic")
+    assert quiet.replies == [] and assistant.received == []
+    assert count_messages(conversations, status="for_navigator") == 1
+    crisis = conversations.receive(conversation, "he's not breathing")
+    assert [r.body for r in crisis.replies] == ["echo: he's not breathing"]
+
+    reply = conversations.add_navigator_reply(conversation.id, "Hi, I'm Sam, a navigator.")
+    assert reply.author == "navigator"
+    assert count_messages(conversations, status="for_navigator") == 0
+    shown = conversations.messages_after(conversation, 0)
+    assert shown[-1].body == "Hi, I'm Sam, a navigator."
+
+    conversations.hold(conversation.id, navigator_id=None)
+    back = conversations.receive(conversation, "thanks")
+    assert [r.body for r in back.replies] == ["echo: thanks"]
+
+
+def test_a_navigator_reply_on_sms_goes_to_the_outbox(conversations):
+    conversation = conversations.start("sms")
+    conversations.hold(conversation.id, navigator_id=1)
+    reply = conversations.add_navigator_reply(conversation.id, "Hello from a navigator")
+    with conversations.sessions() as session:
+        entry = session.execute(select(Outbox).where(Outbox.message_id == reply.id)).scalar_one()
+    assert entry.status == Outbox.QUEUED

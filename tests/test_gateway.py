@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from bot.conversations import SAFETY_REPLY
+from bot.conversations import safety_reply
 from webhook import create_app
 
 
@@ -56,7 +58,7 @@ def test_assistant_down_answers_with_safety_reply(client, assistant):
         f"/api/chat/sessions/{session_id}/messages", json={"text": "help"}
     ).get_json()
     assert data["pending"] is True
-    assert [r["text"] for r in data["replies"]] == [SAFETY_REPLY]
+    assert [r["text"] for r in data["replies"]] == [safety_reply()]
 
 
 @pytest.mark.parametrize(
@@ -119,16 +121,84 @@ def test_chat_page_is_accessible_markup(client):
 
 def test_health_reports_each_part(client, assistant):
     response = client.get("/health")
-    data = response.get_json()
-    # The action server is not running in unit tests, so the gateway must say so.
+    assert response.status_code == 200
+    assert response.get_json() == {
+        "status": "ok",
+        "checks": {"rasa": True, "action_server": True, "database": True},
+        "model": "test-model",
+    }
+    assistant.actions_down = True
+    response = client.get("/health")
     assert response.status_code == 503
-    assert data["checks"] == {"rasa": True, "action_server": False, "database": True}
+    assert response.get_json()["checks"]["action_server"] is False
     assistant.down = True
     assert client.get("/health").get_json()["checks"]["rasa"] is False
 
 
-def test_health_is_ok_when_everything_answers(client, monkeypatch):
-    monkeypatch.setattr("webhook.health._reachable", lambda url: url.endswith("/health"))
-    response = client.get("/health")
-    assert response.status_code == 200
-    assert response.get_json()["status"] == "ok"
+def test_delete_erases_the_web_chat(client, conversations):
+    session_id = start(client)
+    client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "hi"})
+    data = client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "Delete"}).json
+    assert data["erased"] is True and "erased" in data["replies"][0]["text"]
+    assert client.get(f"/api/chat/sessions/{session_id}/messages").status_code == 404
+    assert conversations.find(session_id) is None
+
+
+def test_messages_per_session_are_limited_with_a_clear_answer(settings, conversations):
+    limited = replace(settings, chat_messages_per_minute=3)
+    client = create_app({"SETTINGS": limited, "CONVERSATIONS": conversations}).test_client()
+    session_id = start(client)
+    codes = [
+        client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": f"m{i}"}).status_code
+        for i in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+    other = start(client)
+    response = client.post(f"/api/chat/sessions/{other}/messages", json={"text": "hi"})
+    assert response.status_code == 200  # another person is not slowed down
+
+
+def test_requests_per_address_are_limited(settings, conversations):
+    limited = replace(settings, chat_requests_per_minute_per_ip=2)
+    client = create_app({"SETTINGS": limited, "CONVERSATIONS": conversations}).test_client()
+    start(client)
+    start(client)
+    response = client.post("/api/chat/sessions", json={})
+    assert response.status_code == 429
+    assert "wait a minute" in response.get_json()["error"]
+    assert client.get("/chat").status_code == 200  # reading is not limited
+
+
+def test_embed_script_and_embedded_page(client):
+    script = client.get("/embed.js")
+    assert script.status_code == 200 and "javascript" in script.mimetype
+    body = script.get_data(as_text=True)
+    assert "/chat?embed=1" in body and "aria-expanded" in body
+    page = client.get("/chat?embed=1")
+    assert 'class="embedded"' in page.get_data(as_text=True)
+
+
+def test_pages_may_be_framed_only_where_configured(settings, conversations):
+    only = replace(settings, embed_allowed_origins="https://health.example.gov")
+    client = create_app({"SETTINGS": only, "CONVERSATIONS": conversations}).test_client()
+    headers = client.get("/chat").headers
+    assert "frame-ancestors https://health.example.gov" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_openapi_describes_every_chat_route(app, client):
+    spec = client.get("/api/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    documented = {
+        (path, method.upper())
+        for path, item in spec["paths"].items()
+        for method in item
+        if method != "parameters"
+    }
+    served = {
+        (rule.rule.replace("<session_id>", "{session_id}"), method)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/chat")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert documented == served

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webhook import chat, health
+from bot.ratelimit import WindowLimiter
+from webhook import chat, health, openapi, sms
 
 log = logging.getLogger(__name__)
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the gateway. `config` may carry CONVERSATIONS / SETTINGS overrides for tests."""
+    """Build the gateway; `config` may carry SETTINGS, CONVERSATIONS and SMS (tests do)."""
     app = Flask(__name__)
     app.config.update(JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=64 * 1024)
     app.config.update(config or {})
@@ -25,11 +28,36 @@ def create_app(config: dict | None = None) -> Flask:
         from bot.services import conversation_service
 
         app.config["CONVERSATIONS"] = conversation_service()
-    app.secret_key = app.config["SETTINGS"].secret_key
+    if "SMS" not in app.config:
+        from bot.services import sms_service
+
+        app.config["SMS"] = sms_service()
+    settings = app.config["SETTINGS"]
+    app.secret_key = settings.secret_key
+    app.extensions["helpline.ip_limiter"] = WindowLimiter(settings.chat_requests_per_minute_per_ip)
+    if settings.proxy_hops:
+        # Behind a TLS proxy: trust its X-Forwarded-For/Proto for this many hops only.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops
+        )
 
     app.register_blueprint(health.bp)
     app.register_blueprint(chat.bp)
+    app.register_blueprint(sms.bp)
+    app.register_blueprint(openapi.bp)
     _register_error_pages(app)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; base-uri 'none'; form-action 'self'; "
+            f"frame-ancestors {settings.embed_allowed_origins}",
+        )
+        return response
+
     return app
 
 
@@ -42,8 +70,16 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
-        # The type only: exception text may quote what a person wrote.
-        log.error("unhandled %s on %s %s", type(error).__name__, request.method, request.path)
+        # Type and place only: an exception's text may quote what a person wrote.
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        log.error(
+            "unhandled %s at %s:%s on %s %s",
+            type(error).__name__,
+            frame.filename.rsplit("/", 1)[-1],
+            frame.lineno,
+            request.method,
+            request.path,
+        )
         return _error_body(500, "Something went wrong on our side.")
 
 

@@ -1,4 +1,7 @@
-"""The web chat: its page, and the JSON API behind it (also used by `helpline chat`)."""
+"""The web chat: its page, the embeddable widget, and the JSON API behind them.
+
+The same API serves `helpline chat` in a terminal. Documented in openapi.py.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import re
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
+from bot.keywords import keyword
 from bot.models import Message
 
 bp = Blueprint("chat", __name__)
@@ -14,13 +18,38 @@ bp = Blueprint("chat", __name__)
 MAX_CHAT_TEXT = 1000
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 CHANNELS = ("web", "terminal")
+SLOW_DOWN = (
+    "You're sending messages faster than we can read them. Please wait a minute and send it again."
+)
+ERASED: dict[str, object] = {
+    "id": None,
+    "author": "system",
+    "text": "Done: we erased this chat. Reload the page to start a new one.",
+    "buttons": [],
+}
+
+
+@bp.before_app_request
+def limit_per_address():
+    """Refuse a flood of new chats or messages from one address (counted in memory only)."""
+    if request.method == "POST" and request.path.startswith("/api/chat/"):
+        if not current_app.extensions["helpline.ip_limiter"].allow(request.remote_addr or "-"):
+            abort(429, SLOW_DOWN)
 
 
 @bp.get("/")
 @bp.get("/chat")
 def page():
-    """The chat page a person opens (or a partner site frames)."""
-    return render_template("chat.html")
+    """The chat page a person opens (or a partner site shows in the widget)."""
+    return render_template("chat.html", embedded=request.args.get("embed") == "1")
+
+
+@bp.get("/embed.js")
+def embed_script():
+    """The one-line widget a partner site adds: <script src=".../embed.js" async></script>."""
+    response = current_app.send_static_file("embed.js")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @bp.post("/api/chat/sessions")
@@ -48,6 +77,12 @@ def send_message(session_id: str):
             f"That message is too long for us (over {MAX_CHAT_TEXT} characters). "
             "Please send it in shorter parts.",
         )
+    limit = current_app.config["SETTINGS"].chat_messages_per_minute
+    if conversations.recent_inbound(conversation, seconds=60) >= limit:
+        abort(429, SLOW_DOWN)
+    if keyword(text) == "delete":
+        conversations.erase([conversation.id])
+        return jsonify(message_id=None, pending=False, erased=True, replies=[ERASED])
     outcome = conversations.receive(conversation, text.strip())
     return jsonify(
         message_id=outcome.message.id,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import requests
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
@@ -13,24 +12,16 @@ bp = Blueprint("health", __name__)
 def health():
     """Report Rasa (with a loaded model), the action server and the database; 503 if any is down."""
     conversations = current_app.config["CONVERSATIONS"]
-    settings = current_app.config["SETTINGS"]
     status = conversations.assistant.status()
     checks = {
         "rasa": bool(status and status.get("model_id")),
-        "action_server": _reachable(settings.action_server_health_url),
+        "action_server": conversations.assistant.action_server_up(),
         "database": _database_ok(conversations.sessions),
     }
     body = {"status": "ok" if all(checks.values()) else "degraded", "checks": checks}
     if status and status.get("model_id"):
         body["model"] = status["model_id"]
     return jsonify(body), 200 if all(checks.values()) else 503
-
-
-def _reachable(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=2.0).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 def _database_ok(sessions) -> bool:

@@ -19,6 +19,7 @@ from tests.harness import Helpline, free_port
 
 MODEL = ROOT / "models" / "helpline.tar.gz"
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+TWILIO_TEST_TOKEN = "integration-twilio-token"
 REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
@@ -83,6 +84,7 @@ def helpline(request, tmp_path_factory):
         "ACTION_PORT": str(free_port()),
         "RASA_MODEL": str(MODEL),
         "RASA_TIMEOUT": "10",
+        "TWILIO_AUTH_TOKEN": TWILIO_TEST_TOKEN,
         "GATEWAY_WORKERS": "2",
         "RASA_TELEMETRY_ENABLED": "false",
     }

@@ -5,31 +5,39 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+import uuid
+import xml.etree.ElementTree as ET
 from functools import cache
 from pathlib import Path
 
 import pytest
 import requests
 from sqlalchemy import create_engine, text
+from twilio.request_validator import RequestValidator
 
-from bot.conversations import SAFETY_REPLY
+from bot.conversations import safety_reply
 from bot.settings import ROOT
+from tests.integration.conftest import TWILIO_TEST_TOKEN
 
 pytestmark = pytest.mark.integration
 
 
 @cache
-def sms_texts(response: str) -> tuple:
-    """The SMS variations of a domain response, with slot values filled in."""
+def response_texts(response: str, channel: str = "sms") -> tuple:
+    """What a channel shows for a domain response: its own variations, else the defaults."""
     from rasa.shared.core.domain import Domain
 
     domain = Domain.load(str(ROOT / "domain"))
     slots = {slot.name: slot.initial_value for slot in domain.slots}
-    return tuple(
-        variation["text"].format(**slots)
-        for variation in domain.responses[response]
-        if not variation.get("channel") or variation.get("channel") == "sms"
-    )
+    variations = domain.responses[response]
+    own = [v for v in variations if v.get("channel") == channel]
+    chosen = own or [v for v in variations if not v.get("channel")]
+    return tuple(v["text"].format(**slots) for v in chosen)
+
+
+def sms_texts(response: str) -> tuple:
+    """The SMS variations of a domain response, with slot values filled in."""
+    return response_texts(response, "sms")
 
 
 def wait_for(predicate, timeout=120.0, every=0.5):
@@ -100,7 +108,7 @@ def test_messages_sent_while_rasa_is_down_are_kept_and_answered_when_it_is_back(
     helpline.stop("rasa")
     down = helpline.say(session_id, "hey")
     assert down["pending"] is True
-    assert [r["text"] for r in down["replies"]] == [SAFETY_REPLY]
+    assert [r["text"] for r in down["replies"]] == [safety_reply()]
     assert requests.get(f"{helpline.gateway}/health").status_code == 503
 
     helpline.start("rasa")
@@ -115,3 +123,32 @@ def test_messages_sent_while_rasa_is_down_are_kept_and_answered_when_it_is_back(
 
     replies = wait_for(answered, timeout=60)
     assert replies[0]["text"] in sms_texts("utter_greet")
+
+
+def test_a_signed_text_gets_the_assistants_answer_as_twiml(helpline):
+    params = {"From": "+18605550177", "Body": "hey", "MessageSid": f"SMit{uuid.uuid4().hex}"}
+    url = f"{helpline.gateway}/sms/inbound"
+    signature = RequestValidator(TWILIO_TEST_TOKEN).compute_signature(url, params)
+    headers = {"X-Twilio-Signature": signature}
+    first = requests.post(url, data=params, headers=headers, timeout=30)
+    assert first.status_code == 200
+    texts = [m.text for m in ET.fromstring(first.content).iter("Message")]
+    assert texts[0] in sms_texts("utter_greet")
+    again = requests.post(url, data=params, headers=headers, timeout=30)
+    assert list(ET.fromstring(again.content).iter("Message")) == []
+    forged = requests.post(url, data=params, headers={"X-Twilio-Signature": "x"}, timeout=30)
+    assert forged.status_code == 403
+
+
+def test_no_process_logs_a_phone_number_or_a_message_body(helpline):
+    params = {"From": "+18605550188", "Body": "zebra quartz words", "MessageSid": "SMlogcheck"}
+    url = f"{helpline.gateway}/sms/inbound"
+    signature = RequestValidator(TWILIO_TEST_TOKEN).compute_signature(url, params)
+    requests.post(url, data=params, headers={"X-Twilio-Signature": signature}, timeout=30)
+    session_id = helpline.new_chat()
+    helpline.say(session_id, "zebra quartz words")
+    logs = {path.name: path.read_text(errors="replace") for path in helpline.logs.glob("*.log")}
+    assert set(logs) >= {f"{helpline.name}-{p}.log" for p in ("rasa", "actions", "gateway")}
+    for name, logged in logs.items():
+        for secret in ("5550188", "5550177", "zebra quartz"):
+            assert secret not in logged, f"{secret!r} appears in {name}"

@@ -92,6 +92,12 @@
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
   });
+  // Inside a partner's widget, Escape closes the panel (the key never reaches the parent page).
+  if (window.parent !== window) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { window.parent.postMessage({ helpline: "close" }, "*"); }
+    });
+  }
   if (sessionId) { poll(); }
   setInterval(poll, 3000);
 })();

@@ -1,0 +1,129 @@
+"""The assistant's content as data: phone lines, response texts and the words to avoid.
+
+Plain Python (no Flask, no rasa_sdk). Files are read on first use and cached.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Iterator, List, Tuple
+
+import yaml  # type: ignore[import-untyped]
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN_DIR = ROOT / "domain"
+LINES_FILE = DOMAIN_DIR / "lines.yml"
+
+# SMS limits: one message must fit in 320 GSM-7 characters, one reply in three messages.
+SMS_MAX_CHARS = 320
+SMS_MAX_MESSAGES = 3
+GSM7_CHARS = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = frozenset("^{}\\[~]|€")
+
+# Stigmatizing terms (NIDA "Words Matter"; FACTS.md). Whole words, case-insensitive.
+STIGMA_TERMS: Tuple[str, ...] = (
+    r"addicts?",
+    r"junkies?",
+    r"junky",
+    r"(?:drug|substance|opioid|heroin|iv|needle)[- ]users?",
+    r"users? of (?:drugs|opioids|heroin)",
+    r"abusers?",
+    r"abuse",
+    r"abusing",
+    r"clean",
+    r"dirty",
+    r"(?:drug )?habits?",
+    r"fell off the wagon",
+    r"relapsed?",
+    r"relapsing",
+    r"replacement therapy",
+    r"substitution(?: therapy)?",
+    r"replac(?:e|es|ing) one drug",
+    r"suffering from",
+    r"suffers from",
+    r"victims?",
+    r"crackheads?",
+    r"druggies?",
+    r"dope ?fiends?",
+    r"tweakers?",
+)
+
+
+@lru_cache(maxsize=1)
+def lines() -> Dict[str, str]:
+    """Every phone line by slot name (e.g. "line_samhsa"), read from domain/lines.yml."""
+    data = yaml.safe_load(LINES_FILE.read_text(encoding="utf-8"))
+    return {name: str(slot["initial_value"]) for name, slot in data["slots"].items()}
+
+
+@lru_cache(maxsize=1)
+def stigma_pattern() -> re.Pattern[str]:
+    """One case-insensitive whole-word pattern for every stigmatizing term."""
+    return re.compile(r"\b(?:" + "|".join(STIGMA_TERMS) + r")\b", re.IGNORECASE)
+
+
+def stigmatizing_terms(text: str) -> List[str]:
+    """The stigmatizing terms found in `text`, as written."""
+    return [match.group(0) for match in stigma_pattern().finditer(text)]
+
+
+def fill_lines(text: str) -> str:
+    """Replace {line_...} placeholders with the configured numbers."""
+    values = lines()
+    return re.sub(r"\{(line_\w+)\}", lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def domain_files() -> List[Path]:
+    """The domain files, sorted."""
+    return sorted(DOMAIN_DIR.glob("*.yml"))
+
+
+def responses() -> Iterator[Tuple[str, dict]]:
+    """Every (response name, variation) pair in the domain."""
+    for path in domain_files():
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for name, variations in (data.get("responses") or {}).items():
+            for variation in variations:
+                yield name, variation
+
+
+# The reply the assistant gives to each crisis, in order (data/rules/overdose.yml); the
+# gateway can send the same texts when Rasa is unavailable.
+CRISIS_REPLIES: Dict[str, Tuple[str, ...]] = {
+    "overdose_now": (
+        "utter_overdose_now_call",
+        "utter_overdose_now_breathe",
+        "utter_overdose_now_stay",
+    ),
+    "suicide": ("utter_suicide_first", "utter_suicide_offer"),
+}
+
+
+def response_text(name: str) -> str:
+    """The default (SMS) text of a response without conditions, with the lines filled in."""
+    for response, variation in responses():
+        if response == name and not variation.get("channel") and not variation.get("condition"):
+            return fill_lines(variation["text"])
+    raise KeyError(name)
+
+
+def crisis_reply(kind: str) -> List[str]:
+    """The messages for a crisis kind ("overdose_now" or "suicide"), as SMS texts."""
+    return [response_text(name) for name in CRISIS_REPLIES[kind]]
+
+
+def sms_problems(text: str) -> List[str]:
+    """Why `text` would not fit one GSM-7 SMS of 320 characters (empty when it fits)."""
+    problems = []
+    length = sum(2 if char in GSM7_EXTENDED else 1 for char in text)
+    if length > SMS_MAX_CHARS:
+        problems.append(f"{length} characters (max {SMS_MAX_CHARS})")
+    bad = sorted({char for char in text if char not in GSM7_CHARS and char not in GSM7_EXTENDED})
+    if bad:
+        problems.append("non GSM-7 characters: " + " ".join(repr(char) for char in bad))
+    return problems
