@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from bot.directory.cli import directory as directory_commands
+from bot.navigators import add_navigator, create_admin, deactivate_navigator
 from bot.settings import ROOT, SECRET_NAMES, get_settings, read_env_file
 
 log = logging.getLogger("helpline")
@@ -117,16 +118,22 @@ def serve(process: str) -> None:
 @click.option("--once", is_flag=True, help="One pass, then exit.")
 def worker(interval: float, once: bool) -> None:
     """Answer messages kept while the assistant was down, and send the SMS outbox."""
-    from bot.services import conversation_service, sms_sender, sms_service
+    from bot.services import conversation_service, handoff_service, sms_sender, sms_service
 
     conversations, sms, sender = conversation_service(), sms_service(), sms_sender()
+    handoffs = handoff_service()
     if sender is None:
         log.warning("Twilio sending is not configured: SMS replies stay in the outbox")
     while True:
         answered = conversations.answer_pending()
+        # Before sending, so an SMS "not yet" notice goes out in the same pass.
+        told = handoffs.notify_unclaimed()
         sent = sms.deliver_due(sender) if sender else 0
-        if answered or sent:
-            log.info("worker answered %d kept message(s), sent %d text(s)", answered, sent)
+        if answered or told or sent:
+            log.info(
+                "worker answered %d kept message(s), sent %d text(s), %d not-yet notice(s)",
+                answered, sent, told,
+            )  # fmt: skip
         if once:
             return
         time.sleep(interval)
@@ -145,3 +152,6 @@ def chat(url: str) -> None:
 
 
 main.add_command(directory_commands)
+main.add_command(create_admin)
+main.add_command(add_navigator)
+main.add_command(deactivate_navigator)

@@ -7,6 +7,7 @@ from functools import lru_cache, partial
 from bot.assistant import AssistantClient
 from bot.conversations import ConversationService
 from bot.db import session_factory
+from bot.handoff import HandoffService, build_handoff_service
 from bot.privacy import PhoneVault
 from bot.settings import get_settings
 from bot.sms import SmsService
@@ -61,4 +62,16 @@ def sms_sender() -> TwilioSender | None:
         status_callback=f"{settings.public_url}/sms/status",
         from_number=settings.twilio_from_number,
         messaging_service_sid=settings.twilio_messaging_service_sid,
+    )
+
+
+@lru_cache(maxsize=1)
+def handoff_service() -> HandoffService:
+    """Warm handoff requests and the unclaimed-request notices (action server, worker)."""
+    settings = get_settings()
+    return build_handoff_service(
+        conversation_service(),
+        settings.console,
+        PhoneVault(settings.hmac_key, settings.encryption_key),
+        settings.public_url,
     )

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import unquote, urlsplit
 
+from bot.handoff_hours import ConsoleSettings
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 
@@ -60,6 +62,7 @@ class Settings:
     chat_requests_per_minute_per_ip: int
     proxy_hops: int
     embed_allowed_origins: str
+    console: ConsoleSettings
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -73,6 +76,10 @@ class Settings:
                 + ", ".join(missing)
                 + ". Run `make setup` (it writes them to .env) or set them in the environment."
             )
+        try:
+            console = ConsoleSettings.from_env(env)
+        except ValueError as error:
+            raise SettingsError(str(error)) from None
         gateway_port = int(env.get("GATEWAY_PORT", "8000"))
         rasa_port = int(env.get("RASA_PORT", "5005"))
         action_port = int(env.get("ACTION_PORT", "5055"))
@@ -104,6 +111,7 @@ class Settings:
             chat_requests_per_minute_per_ip=int(env.get("CHAT_REQUESTS_PER_MINUTE_PER_IP", "120")),
             proxy_hops=int(env.get("PROXY_HOPS", "0")),
             embed_allowed_origins=env.get("EMBED_ALLOWED_ORIGINS", "*"),
+            console=console,
         )
 
     @property

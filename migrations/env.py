@@ -4,9 +4,12 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from bot import models  # noqa: F401 - registers the tables on Base.metadata
-from bot.directory import models as directory_models  # noqa: F401
+from bot import (
+    handoff_models,  # noqa: F401
+    models,  # noqa: F401 - registers the tables on Base.metadata
+)
 from bot.db import Base, make_engine
+from bot.directory import models as directory_models  # noqa: F401
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.ratelimit import WindowLimiter
-from webhook import chat, health, openapi, sms
+from webhook import chat, console, health, openapi, sms
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(chat.bp)
     app.register_blueprint(sms.bp)
     app.register_blueprint(openapi.bp)
+    console.init_console(app)
     _register_error_pages(app)
 
     @app.after_request

@@ -1,0 +1,141 @@
+"""Records of the warm handoff: navigator accounts, requests, notes and the audit log.
+
+The audit log is append-only: the migration adds database triggers that refuse UPDATE and
+DELETE on it, and no code path here does either.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped
+
+from bot.db import Base
+from bot.models import utcnow
+
+# Roles, least to most trusted. Supervisors and admins see every conversation.
+NAVIGATOR = "navigator"
+SUPERVISOR = "supervisor"
+ADMIN = "admin"
+ROLES = (NAVIGATOR, SUPERVISOR, ADMIN)
+OVERSEERS = frozenset({SUPERVISOR, ADMIN})
+
+
+class Navigator(Base):
+    """A staff account of the console."""
+
+    __tablename__ = "navigators"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    email: Mapped[str] = Column(String(254), unique=True, nullable=False)
+    name: Mapped[str] = Column(String(100), nullable=False)
+    role: Mapped[str] = Column(String(16), nullable=False, default=NAVIGATOR)
+    password_hash: Mapped[str] = Column(String(200), nullable=False)
+    active: Mapped[bool] = Column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+
+    @property
+    def oversees(self) -> bool:
+        """True for supervisors and admins, who see every conversation."""
+        return self.role in OVERSEERS
+
+
+class LoginFailure(Base):
+    """One failed sign-in, counted per account and per address to throttle guessing."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_email", "email", "created_at"),
+        Index("ix_login_failures_address", "address", "created_at"),
+    )
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    email: Mapped[str] = Column(String(254), nullable=False)
+    address: Mapped[str] = Column(String(64), nullable=False)
+    created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Handoff(Base):
+    """A person's request for a recovery navigator, from waiting to closed."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        # One open request per conversation, enforced by the database for any process.
+        Index(
+            "uq_handoffs_open_conversation",
+            "conversation_id",
+            unique=True,
+            sqlite_where=text("status != 'closed'"),
+            postgresql_where=text("status != 'closed'"),
+        ),
+        Index("ix_handoffs_queue", "status", "urgency", "requested_at"),
+    )
+
+    WAITING = "waiting"  # nobody has claimed it
+    CLAIMED = "claimed"  # a navigator holds the conversation
+    RETURNED = "returned"  # handed back to the assistant; the outcome is still to record
+    CLOSED = "closed"
+    OPEN = (WAITING, CLAIMED, RETURNED)
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = Column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False
+    )
+    status: Mapped[str] = Column(String(16), nullable=False, default=WAITING)
+    reason: Mapped[str] = Column(String(32), nullable=False)
+    urgency: Mapped[int] = Column(Integer, nullable=False)
+    consented: Mapped[bool] = Column(Boolean, nullable=False, default=False)
+    # Only what the person agreed to share; None when they declined.
+    summary: Mapped[dict | None] = Column(JSON)
+    requested_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    claimed_by: Mapped[int | None] = Column(ForeignKey("navigators.id"))
+    claimed_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = Column(String(32))
+    not_yet_sent_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+    contact_later_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+    alerted_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+
+
+class HandoffNote(Base):
+    """A navigator's private note on a handoff; never shown to the person."""
+
+    __tablename__ = "handoff_notes"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    handoff_id: Mapped[int] = Column(
+        ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    navigator_id: Mapped[int] = Column(ForeignKey("navigators.id"), nullable=False)
+    body: Mapped[str] = Column(Text, nullable=False)
+    created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who did what to which conversation, and when; never a message body or a phone number.
+
+    Ids are plain integers, not foreign keys: the trail outlives an erased conversation.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    navigator_id: Mapped[int | None] = Column(Integer, index=True)
+    action: Mapped[str] = Column(String(32), nullable=False)
+    conversation_id: Mapped[int | None] = Column(Integer, index=True)
+    handoff_id: Mapped[int | None] = Column(Integer)
+    detail: Mapped[str | None] = Column(String(64))

@@ -1,0 +1,132 @@
+"""The 0004 migration on both databases: append-only audit, one open request, atomic claims.
+
+PostgreSQL runs when it is reachable at TEST_POSTGRES_URL (skipped locally otherwise,
+required in CI), in a fresh database dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import delete, inspect, select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from bot.assistant import AssistantClient
+from bot.conversations import ConversationService
+from bot.db import make_engine, session_factory, upgrade
+from bot.handoff import Conflict, ConsoleSettings, HandoffService, NotFound
+from bot.handoff_models import AuditEntry, Handoff
+from bot.navigators import NavigatorService
+from bot.settings import ROOT
+
+PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def url(request, tmp_path):
+    """A fresh database of each kind, migrated to the newest revision."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'helpline.db'}"
+        upgrade(url)
+        yield url
+        return
+    import psycopg2
+
+    try:
+        admin = psycopg2.connect(PG_ADMIN_URL, connect_timeout=3)
+    except psycopg2.Error as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL not reachable: {error}")
+        pytest.skip(f"PostgreSQL not reachable: {type(error).__name__}")
+    admin.autocommit = True
+    name = f"helpline_handoff_{uuid.uuid4().hex[:8]}"
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture
+def services(url):
+    engine = make_engine(url)
+    sessions = session_factory(engine)
+    conversations = ConversationService(sessions, AssistantClient("http://127.0.0.1:9", "t", 1))
+    yield conversations, HandoffService(sessions, conversations, ConsoleSettings(hours="24/7"))
+    engine.dispose()
+
+
+def test_the_audit_log_is_append_only_in_the_database(services, url):
+    conversations, handoffs = services
+    handoffs.request(conversations.start("web").id, "treatment", True, {})
+    statements = [update(AuditEntry).values(action="edited"), delete(AuditEntry)]
+    if url.startswith("postgresql"):
+        statements.append(text("TRUNCATE audit_log"))
+    for statement in statements:
+        with conversations.sessions() as session, pytest.raises(DBAPIError, match="append-only"):
+            session.execute(statement)
+            session.commit()
+    with conversations.sessions() as session:
+        assert session.execute(select(AuditEntry.action)).scalars().all() == ["request"]
+
+
+def test_the_database_allows_one_open_request_per_conversation(services):
+    conversations, handoffs = services
+    conversation = conversations.start("web")
+    handoffs.request(conversation.id, "treatment", True, {})
+    with conversations.sessions() as session, pytest.raises(IntegrityError):
+        session.add(Handoff(conversation_id=conversation.id, reason="other", urgency=2))
+        session.commit()
+
+
+def test_concurrent_claims_have_one_winner(services):
+    conversations, handoffs = services
+    accounts = NavigatorService(conversations.sessions)
+    navigators = [
+        accounts.create(f"n{i}@example.org", f"N{i}", "correct horse battery") for i in range(6)
+    ]
+    handoff = handoffs.request(conversations.start("web").id, "treatment", True, {}).handoff
+    barrier, won = threading.Barrier(len(navigators)), []
+
+    def claim(navigator):
+        barrier.wait()
+        try:
+            handoffs.claim(handoff.id, navigator)
+            won.append(navigator.id)
+        except (Conflict, NotFound):
+            pass
+
+    threads = [threading.Thread(target=claim, args=(n,)) for n in navigators]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(won) == 1
+    with conversations.sessions() as session:
+        assert session.get(Handoff, handoff.id).claimed_by == won[0]
+
+
+def test_the_migration_goes_down_and_up_again(url):
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.downgrade(config, "0003")
+    engine = make_engine(url)
+    assert "audit_log" not in inspect(engine).get_table_names()
+    engine.dispose()
+    command.upgrade(config, "0004")
+    engine = make_engine(url)
+    assert {"navigators", "handoffs", "handoff_notes", "audit_log", "login_failures"} <= set(
+        inspect(engine).get_table_names()
+    )
+    engine.dispose()
