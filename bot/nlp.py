@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Iterable
 
 import spacy
+from spacy.pipeline import EntityRuler
 
 from bot.directory.geo import place_names
 
@@ -29,7 +30,7 @@ def town_patterns(names: Iterable[str]) -> list:
 def build_pipeline(path: Path) -> Path:
     """Write the pipeline to `path` and return it."""
     nlp = spacy.blank("en")
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+    ruler: EntityRuler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})  # type: ignore[assignment]
     ruler.add_patterns(town_patterns(place_names()) + [ZIP_PATTERN])
     path.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(path)

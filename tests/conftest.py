@@ -67,3 +67,9 @@ def assistant() -> ScriptedAssistant:
 def conversations(database_url, assistant) -> ConversationService:
     """The real message path over the test database and the scripted assistant."""
     return ConversationService(session_factory(make_engine(database_url)), assistant)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests (rasa-sdk actions) run on asyncio, as the action server does."""
+    return "asyncio"

@@ -134,7 +134,7 @@ def search_command(
             result = find_nearby(session, near, need, medication, filters, k=k)
         except ValueError as error:
             raise click.ClickException(str(error)) from None
-    if not result.place_found:
+    if result.place is None:
         raise click.ClickException(f"place not found: {result.reason}")
     corrected = " (spelling corrected)" if result.place_result.corrected else ""
     widened = f" (fewer than {k} within {RADII_MILES[0]:g})" if result.widened else ""

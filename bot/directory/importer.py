@@ -113,7 +113,7 @@ class Importer:
             self.report.rows += 1
             if row.error:
                 self.report.rejected.append((row.number, row.error))
-            elif row.skipped:
+            elif row.skipped or row.listing is None:
                 self.report.skipped += 1
             elif row.listing.source_key in listings:
                 listings[row.listing.source_key].absorb(row.listing)

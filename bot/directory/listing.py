@@ -7,7 +7,7 @@ import json
 import re
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Dict, List, Sequence
+from typing import Collection, Dict, List
 
 from bot.directory.geo import haversine_miles, zip_place, zip_record
 from bot.directory.vocab import SOURCE_PRIORITY
@@ -142,7 +142,7 @@ def coordinates(lat: str | None, lon: str | None, postal_code: str | None):
             raise RowError("no coordinates and no known ZIP code")
         return place.latitude, place.longitude, False
     try:
-        latitude, longitude = float(lat), float(lon)
+        latitude, longitude = float(lat or ""), float(lon or "")
     except (TypeError, ValueError):
         raise RowError(f"coordinates are not numbers: {lat!r}, {lon!r}") from None
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or latitude == longitude == 0:
@@ -173,6 +173,6 @@ def state_code(value: str | None, postal_code: str | None = None) -> str:
     return code
 
 
-def pick(codes: Sequence[str], mapping: Dict[str, str]) -> List[str]:
+def pick(codes: Collection[str], mapping: Dict[str, str]) -> List[str]:
     """Directory words for the source codes present in `codes`."""
     return sorted({word for code, word in mapping.items() if code in codes})

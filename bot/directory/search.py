@@ -208,6 +208,7 @@ def _search(
 ) -> SearchResult:
     k, offset = max(1, min(k, MAX_K)), max(0, offset)
     place, index = resolved.place, get_index(session)
+    assert place is not None, "only resolved places are searched"
     wanted = k + offset + 1  # one more than the page tells whether there is a next page
     hits: List[Tuple[int, float]] = []
     radius = None

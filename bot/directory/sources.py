@@ -359,7 +359,7 @@ def _yes_no(text: str | None, column: str) -> bool:
 
 def _town_centroid(city: str | None, state: str):
     found = resolve_place(f"{city}, {state}", states=(state,)) if city else None
-    if not found or not found.found or found.corrected:
+    if not found or found.place is None or found.corrected:
         raise RowError("no coordinates, no ZIP code and no known town to place the listing")
     return found.place.latitude, found.place.longitude, False
 

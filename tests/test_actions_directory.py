@@ -1,0 +1,240 @@
+"""The lookup actions: the form's questions and checks, results, MORE and WRONG n."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions import directory as actions
+from bot.content import sms_problems, stigmatizing_terms
+from bot.db import Base, make_engine, session_factory
+from bot.directory.asking import ANY, NO_PLACE
+from bot.directory.models import ListingReport
+from tests.test_directory_search import PLACES, load, write_local
+
+pytestmark = pytest.mark.anyio
+
+
+def make_tracker(slots=None, text="", intent="find_treatment", entities=None, channel="sms",
+                 events=None) -> Tracker:  # fmt: skip
+    """A tracker as Rasa would send it, with the latest message and slots."""
+    message = {"text": text, "intent": {"name": intent, "confidence": 1.0},
+               "entities": entities or []}  # fmt: skip
+    return Tracker(
+        sender_id="0123456789abcdef0123456789abcdef",
+        slots=slots or {},
+        latest_message=message,
+        events=events
+        if events is not None
+        else [{"event": "user", "text": text, "parse_data": message, "input_channel": channel}],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def texts_of(dispatcher):
+    return [m["text"] for m in dispatcher.messages]
+
+
+@pytest.fixture
+def directory(tmp_path, monkeypatch):
+    engine = make_engine("sqlite:///" + str(tmp_path / "d.db"))
+    Base.metadata.create_all(engine)
+    sessions = session_factory(engine)
+    monkeypatch.setattr(actions, "session_factory", lambda: sessions)
+    return sessions
+
+
+@pytest.fixture
+def stocked(directory, tmp_path):
+    load(directory, write_local(tmp_path / "local.csv", PLACES))
+    return directory
+
+
+async def run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker, {})
+    return dispatcher, events
+
+
+def validate(slot, value, slots=None):
+    form = actions.ValidateFindHelpForm()
+    dispatcher = CollectingDispatcher()
+    result = getattr(form, f"validate_{slot}")(value, dispatcher, make_tracker(slots), {})
+    return result, texts_of(dispatcher)
+
+
+# -- the form's checks ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("said, label", [("06360", "Norwich, CT 06360"),
+                                         ("norwhich", "Norwich, CT"),
+                                         ("im in storrs ct", "Storrs, CT")])  # fmt: skip
+def test_place_is_resolved_from_how_people_write_it(said, label):
+    result, said_back = validate("search_place", said)
+    assert result["search_place"].startswith(label) and said_back == []
+
+
+@pytest.mark.parametrize("said", ["asdf", "99999", "Albany NY"])
+def test_unknown_place_is_asked_again_then_the_lookup_ends(said):
+    first, texts = validate("search_place", said)
+    assert first == {"search_place": None, "search_place_tries": 1}
+    assert "ZIP code" in texts[0]
+    second, _ = validate("search_place", said, {"search_place_tries": 1})
+    assert second["search_place"] == NO_PLACE
+
+
+def test_medication_in_their_words_and_not_sure():
+    assert validate("search_medication", "subs")[0] == {"search_medication": "buprenorphine"}
+    result, texts = validate("search_medication", "idk whats the difference")
+    assert result == {"search_medication": ANY} and "Methadone" in texts[0]
+    result, texts = validate("search_medication", "pizza")
+    assert result == {"search_medication": None} and "NOT SURE" in texts[0]
+
+
+@pytest.mark.parametrize("said, value", [("HUSKY", "medicaid"), ("masshealth", "medicaid"),
+                                         ("no insurance", "uninsured"), ("skip", "skip"),
+                                         ("blue cross", "private")])  # fmt: skip
+def test_insurance_answers(said, value):
+    assert validate("search_insurance", said)[0] == {"search_insurance": value}
+
+
+async def test_naloxone_needs_only_a_place_and_an_unfound_place_ends_the_questions():
+    form = actions.ValidateFindHelpForm()
+    slots = ["search_place", "search_medication", "search_insurance"]
+    naloxone = make_tracker({"search_need": "naloxone"})
+    assert await form.required_slots(slots, CollectingDispatcher(), naloxone, {}) == [
+        "search_place"
+    ]
+    lost = make_tracker({"search_need": "treatment", "search_place": NO_PLACE})
+    assert await form.required_slots(slots, CollectingDispatcher(), lost, {}) == []
+
+
+async def test_questions_have_buttons_on_the_web_only():
+    ask = actions.ActionAskSearchMedication()
+    assert ask.name() == "action_ask_search_medication"
+    sms, _ = await run(ask, make_tracker(channel="sms"))
+    web, _ = await run(ask, make_tracker(channel="webchat"))
+    assert sms.messages[0]["buttons"] == [] and len(web.messages[0]["buttons"]) == 4
+
+
+# -- results ------------------------------------------------------------------------------
+
+
+async def test_three_nearest_in_three_sms_with_what_a_person_needs(stocked):
+    slots = {"search_need": "treatment", "search_place": "Norwich, CT 06360",
+             "search_medication": ANY, "search_insurance": "skip"}  # fmt: skip
+    dispatcher, events = await run(actions.ActionFindHelp(), make_tracker(slots, "06360"))
+    texts = texts_of(dispatcher)
+    assert len(texts) == 3
+    assert texts[0].startswith("Near Norwich, CT 06360")
+    assert [t.split(". ", 1)[1].split(".")[0] for t in texts] == [
+        "Clinic A",
+        "Clinic B",
+        "Clinic D",
+    ]
+    assert "mi, Norwich CT" in texts[0] and "checked Oct 2025" in texts[0]
+    # Nothing else within 25 miles, so no MORE; WRONG n is always offered.
+    assert "That's all nearby" in texts[-1] and "WRONG" in texts[-1]
+    for text in texts:
+        assert sms_problems(text) == [] and stigmatizing_terms(text) == []
+    shown = next(e for e in events if e["name"] == "shown_listings")["value"]
+    assert len(shown) == 3
+    assert SlotSet("search_offset", 0.0) in events
+
+
+async def test_medication_and_medicaid_filters(stocked):
+    slots = {"search_need": "treatment", "search_place": "06360",
+             "search_medication": "methadone", "search_insurance": "medicaid"}  # fmt: skip
+    dispatcher, _ = await run(actions.ActionFindHelp(), make_tracker(slots))
+    texts = texts_of(dispatcher)
+    assert len(texts) == 1 and "Clinic D" in texts[0] and "Takes Medicaid" in texts[0]
+    assert "methadone" in texts[0].lower()
+
+
+async def test_spanish_wish_in_the_message_filters(stocked):
+    slots = {"search_need": "treatment", "search_place": "06360", "search_medication": ANY,
+             "search_insurance": "skip"}  # fmt: skip
+    dispatcher, _ = await run(actions.ActionFindHelp(), make_tracker(slots, "bupe in spanish"))
+    assert [t for t in texts_of(dispatcher) if "Clinic" in t][0].count("Clinic A") == 1
+    assert all("Clinic B" not in t for t in texts_of(dispatcher))
+
+
+async def test_naloxone_lookup_reminds_pharmacies_sell_it(stocked):
+    slots = {"search_need": "naloxone", "search_place": "06360"}
+    dispatcher, _ = await run(actions.ActionFindHelp(), make_tracker(slots, intent="find_naloxone"))
+    text = " ".join(texts_of(dispatcher))
+    assert "Kits C" in text and "free kits" in text
+    assert "without a prescription" in text
+
+
+async def test_web_chat_gets_one_richer_message_with_buttons(directory, tmp_path):
+    nearby = [dict(source_id=f"x{i}", organization=f"Clinic X{i}", latitude=f"41.5{i}",
+                   longitude="-72.08", services="buprenorphine") for i in range(5)]  # fmt: skip
+    load(directory, write_local(tmp_path / "many.csv", nearby))
+    slots = {"search_need": "treatment", "search_place": "06360", "search_medication": ANY,
+             "search_insurance": "skip"}  # fmt: skip
+    dispatcher, _ = await run(actions.ActionFindHelp(), make_tracker(slots, channel="webchat"))
+    assert len(dispatcher.messages) == 1
+    assert dispatcher.messages[0]["text"].count("Clinic X") == 3
+    titles = [b["title"] for b in dispatcher.messages[0]["buttons"]]
+    assert titles == ["More places", "Talk to a person"]
+
+
+async def test_more_gives_the_next_page_and_numbers_continue(stocked):
+    # MORE after a page that had more: the next places, numbered on from the first page.
+    slots = {
+        "search_need": "treatment",
+        "search_place": "06360",
+        "search_medication": ANY,
+        "search_insurance": "skip",
+        "search_offset": 3.0,
+        "shown_listings": [1, 2, 3],
+    }
+    dispatcher, events = await run(actions.ActionMoreResults(), make_tracker(slots, "more"))
+    texts = texts_of(dispatcher)
+    assert texts[0].startswith("4. Clinic E")
+    assert next(e for e in events if e["name"] == "shown_listings")["value"][:3] == [1, 2, 3]
+    assert SlotSet("search_offset", 0.0) in events  # nothing further
+
+
+async def test_nothing_nearby_says_so_and_gives_the_lines(stocked):
+    slots = {"search_need": "treatment", "search_place": "01247",  # North Adams, MA
+             "search_medication": "methadone", "search_insurance": "skip"}  # fmt: skip
+    dispatcher, _ = await run(actions.ActionFindHelp(), make_tracker(slots))
+    (text,) = texts_of(dispatcher)
+    assert "couldn't find methadone within 60 miles" in text
+    assert "800-327-5050" in text and "talk with a person" in text
+
+
+async def test_empty_directory_says_so_plainly_and_invents_nothing(directory):
+    slots = {"search_need": "treatment", "search_place": "06360", "search_medication": ANY,
+             "search_insurance": "skip"}  # fmt: skip
+    dispatcher, _ = await run(actions.ActionFindHelp(), make_tracker(slots))
+    (text,) = texts_of(dispatcher)
+    assert "directory of providers is empty" in text and "1-800-563-4086" in text
+
+
+async def test_wrong_n_is_stored_for_staff_with_the_listing_id(stocked):
+    with stocked() as session:
+        from bot.directory.models import Location
+
+        ids = list(session.execute(select(Location.id).order_by(Location.id)).scalars())[:3]
+    tracker = make_tracker({"shown_listings": ids}, "WRONG 2", intent="report_wrong_listing",
+                           entities=[{"entity": "listing_number", "value": "2"}])  # fmt: skip
+    dispatcher, _ = await run(actions.ActionReportListing(), tracker)
+    assert "flagged" in texts_of(dispatcher)[0]
+    with stocked() as session:
+        report = session.execute(select(ListingReport)).scalar_one()
+    assert report.location_id == ids[1]
+
+
+async def test_wrong_without_a_valid_number_asks_which(stocked):
+    tracker = make_tracker({"shown_listings": [1]}, "wrong 7", intent="report_wrong_listing")
+    dispatcher, _ = await run(actions.ActionReportListing(), tracker)
+    assert "Reply WRONG and its number" in texts_of(dispatcher)[0]
