@@ -57,7 +57,7 @@ test-unit:
 
 test-rasa: $(MODEL)
 	$(BIN)/rasa data validate --domain domain --fail-on-warnings --quiet
-	$(BIN)/rasa test core --stories tests/conversations --model $(MODEL) \
+	$(BIN)/rasa test core --stories tests/conversations --model $(MODEL) --e2e \
 	    --fail-on-prediction-errors --out results --quiet
 
 lint:
