@@ -107,16 +107,15 @@ class ConversationService:
         self, conversation: Conversation, text: str, external_id: str | None = None
     ) -> Outcome:
         """Keep `text` from the person, then answer it (or say why not, and keep it pending)."""
-        held = self._held_by_navigator(conversation.id) and detect_crisis(text) is None
-        status = Message.FOR_NAVIGATOR if held else Message.PENDING
-        stored = self.keep(conversation, text, external_id, status)
+        stored = self._keep_incoming(conversation, text, external_id, detect_crisis(text))
         if stored is None:
             existing = self._by_external_id(external_id)
             return Outcome(existing, self.replies_to(existing.id), duplicate=True)
-        if held:
+        if stored.status == Message.FOR_NAVIGATOR:
             # The navigator answers; the assistant stays silent.
             return Outcome(stored, [])
-        return self.answer(stored, inline=True)
+        sender = (conversation.sender_id, conversation.channel)
+        return self.answer(stored, inline=True, sender=sender)
 
     def hold(self, conversation_id: int, navigator_id: int | None) -> None:
         """A navigator takes the conversation (or, with None, hands it back to the assistant)."""
@@ -162,12 +161,16 @@ class ConversationService:
             session.commit()
             return reply
 
-    def answer(self, message: Message, inline: bool = False) -> Outcome:
-        """Answer one pending inbound message, unless an older one must go first.
+    def answer(
+        self, message: Message, inline: bool = False, sender: Tuple[str, str] | None = None
+    ) -> Outcome:
+        """Answer one inbound message, unless an older one must go first.
 
         Replies on a push channel (SMS) that are not shown inline go to the outbox.
+        `sender` (opaque id, channel) saves a look-up when the caller has it.
         """
-        claim = self._claim(message.id)
+        # A message kept by receive() with nothing older waiting is already claimed.
+        claim = "claimed" if message.status == Message.PROCESSING else self._claim(message.id)
         if claim == "busy":
             # Another process is answering; what it sends shows up in replies_to().
             return Outcome(message, self.replies_to(message.id), answered=False)
@@ -177,7 +180,7 @@ class ConversationService:
             reply = self._safety_reply(message, inline)
             return Outcome(message, [reply], answered=False, assistant_down=True)
         try:
-            sender_id, channel = self._sender_of(message)
+            sender_id, channel = sender or self._sender_of(message)
             replies = self.assistant.send(sender_id, message.body or "", RASA_CHANNELS[channel])
         except AssistantUnavailable as error:
             log.warning("assistant unavailable for message %s: %s", message.id, error)
@@ -269,6 +272,54 @@ class ConversationService:
             session.commit()
             return message
 
+    def _keep_incoming(
+        self, conversation: Conversation, text: str, external_id: str | None, crisis: str | None
+    ) -> Message | None:
+        """Keep a message to answer, in one transaction: claimed at once when nothing older
+        waits, kept for the navigator while one holds the conversation (unless a crisis)."""
+        now = utcnow()
+        with self.sessions() as session:
+            navigator = session.execute(
+                select(Conversation.navigator_id).where(Conversation.id == conversation.id)
+            ).scalar_one()
+            if navigator is not None and crisis is None:
+                status = Message.FOR_NAVIGATOR
+            else:
+                waiting = session.execute(
+                    select(Message.id)
+                    .where(
+                        Message.conversation_id == conversation.id,
+                        Message.direction == Message.INBOUND,
+                        Message.status.in_([Message.PENDING, Message.PROCESSING]),
+                    )
+                    .limit(1)
+                ).first()
+                status = Message.PENDING if waiting else Message.PROCESSING
+            claimed = status == Message.PROCESSING
+            message = Message(
+                conversation_id=conversation.id,
+                direction=Message.INBOUND,
+                author="person",
+                body=clean_text(text)[:MAX_TEXT],
+                status=status,
+                external_id=external_id,
+                claimed_at=now if claimed else None,
+                attempts=1 if claimed else 0,
+            )
+            session.add(message)
+            try:
+                session.flush()  # a repeated external id fails here, before anything else
+            except IntegrityError:
+                session.rollback()
+                return None
+            session.execute(
+                update(Conversation)
+                .where(Conversation.id == conversation.id)
+                .values(last_activity_at=now)
+            )
+            session.commit()
+            return message
+
     def add_system_replies(self, inbound: Message, texts: List[str], inline: bool) -> List[Message]:
         """Store fixed replies from the line itself (not the assistant) to `inbound`."""
         with self.sessions() as session:
@@ -315,15 +366,6 @@ class ConversationService:
         return sender_ids
 
     # -- storage steps ------------------------------------------------------------------
-
-    def _held_by_navigator(self, conversation_id: int) -> bool:
-        with self.sessions() as session:
-            return (
-                session.execute(
-                    select(Conversation.navigator_id).where(Conversation.id == conversation_id)
-                ).scalar_one_or_none()
-                is not None
-            )
 
     def _by_external_id(self, external_id: str | None) -> Message:
         with self.sessions() as session:
