@@ -30,6 +30,7 @@ class Helpline:
         self.env = env
         self.logs = logs
         self.procs: Dict[str, subprocess.Popen] = {}
+        self.directory_loaded = False
         self.gateway = f"http://127.0.0.1:{env['GATEWAY_PORT']}"
         self.rasa = f"http://127.0.0.1:{env['RASA_PORT']}"
 

@@ -8,6 +8,8 @@ not get in the way. In CI the production profile must run: missing services fail
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from tests.conftest import TEST_SECRETS
 from tests.harness import Helpline, free_port
 
 MODEL = ROOT / "models" / "helpline.tar.gz"
+SHARED_DATA = ROOT.parent / "shared" / "data"
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 TWILIO_TEST_TOKEN = "integration-twilio-token"
 REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -55,6 +58,37 @@ def _postgres_profile(tmp: Path):
     return (env, drop), None
 
 
+def _import_directory(env) -> bool:
+    """Load the real national MOUD list through the project's own import command."""
+    source = SHARED_DATA / "moud-us-2020.csv"
+    if not source.exists():
+        return False
+    subprocess.run(
+        [str(Path(sys.executable).parent / "helpline"), "directory", "import", "--format", "moud",
+         "--verified-on", "2020-09-01", "--from", str(source)],
+        env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    return True
+
+
+def handoff_service_for(helpline: Helpline):
+    """The handoff service over one running profile's database (as the console uses it)."""
+    from bot.assistant import AssistantClient
+    from bot.conversations import ConversationService
+    from bot.db import make_engine, session_factory
+    from bot.handoff import ConsoleSettings, build_handoff_service
+    from bot.privacy import PhoneVault
+
+    sessions = session_factory(make_engine(helpline.env["DATABASE_URL"]))
+    conversations = ConversationService(
+        sessions, AssistantClient(helpline.rasa, helpline.env["RASA_TOKEN"])
+    )
+    vault = PhoneVault(helpline.env["HELPLINE_HMAC_KEY"], helpline.env["HELPLINE_ENCRYPTION_KEY"])
+    return build_handoff_service(
+        conversations, ConsoleSettings(hours="24/7"), vault, helpline.gateway
+    )
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 def helpline(request, tmp_path_factory):
     """A running helpline for one profile (the same tests run against both)."""
@@ -85,6 +119,7 @@ def helpline(request, tmp_path_factory):
         "RASA_MODEL": str(MODEL),
         "RASA_TIMEOUT": "10",
         "TWILIO_AUTH_TOKEN": TWILIO_TEST_TOKEN,
+        "NAVIGATOR_HOURS": "24/7",
         "GATEWAY_WORKERS": "2",
         "RASA_TELEMETRY_ENABLED": "false",
     }
@@ -92,6 +127,7 @@ def helpline(request, tmp_path_factory):
 
     upgrade(profile["DATABASE_URL"])
     running = Helpline(request.param, env, tmp)
+    running.directory_loaded = _import_directory(env)
     try:
         for process in ("actions", "rasa", "gateway", "worker"):
             running.start(process)
