@@ -35,7 +35,6 @@ from bot.navigators import NavigatorService  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.conftest import TEST_SECRETS, ScriptedAssistant  # noqa: E402
 from webhook import create_app  # noqa: E402
-from webhook.console import init_console  # noqa: E402
 
 BASE = "https://localhost"
 PASSWORD = "bench password 1234"
@@ -88,8 +87,6 @@ def build(tmp: str):
             "NAVIGATORS": accounts,
         }
     )
-    if "console" not in app.blueprints:
-        init_console(app)
     return app, conversations, handoffs
 
 

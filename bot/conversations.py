@@ -17,7 +17,7 @@ from typing import Callable, List, Tuple
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.assistant import AssistantClient, AssistantUnavailable
 from bot.content import fill_lines
@@ -126,14 +126,7 @@ class ConversationService:
                 .values(navigator_id=navigator_id)
             )
             if navigator_id is None:
-                session.execute(
-                    update(Message)
-                    .where(
-                        Message.conversation_id == conversation_id,
-                        Message.status == Message.FOR_NAVIGATOR,
-                    )
-                    .values(status=Message.ANSWERED, answered_at=utcnow())
-                )
+                _answer_kept_for_navigator(session, conversation_id)
             session.commit()
 
     def add_navigator_reply(self, conversation_id: int, text: str) -> Message:
@@ -146,18 +139,8 @@ class ConversationService:
                 body=clean_text(text),
                 status=Message.READY,
             )
-            session.add(reply)
-            session.flush()
-            if session.get(Conversation, conversation_id).channel in PUSH_CHANNELS:
-                session.add_all(_outbox_entries([reply], inline=False))
-            session.execute(
-                update(Message)
-                .where(
-                    Message.conversation_id == conversation_id,
-                    Message.status == Message.FOR_NAVIGATOR,
-                )
-                .values(status=Message.ANSWERED, answered_at=utcnow())
-            )
+            _add_outbound(session, conversation_id, [reply], inline=False)
+            _answer_kept_for_navigator(session, conversation_id)
             session.commit()
             return reply
 
@@ -334,11 +317,7 @@ class ConversationService:
                 )
                 for text in texts
             ]
-            session.add_all(replies)
-            channel = session.get(Conversation, inbound.conversation_id).channel
-            if channel in PUSH_CHANNELS:
-                session.flush()
-                session.add_all(_outbox_entries(replies, inline))
+            _add_outbound(session, inbound.conversation_id, replies, inline)
             session.commit()
             return replies
 
@@ -446,10 +425,7 @@ class ConversationService:
                 )
                 for reply in replies
             ]
-            session.add_all(stored)
-            if channel in PUSH_CHANNELS:
-                session.flush()
-                session.add_all(_outbox_entries(stored, inline))
+            _add_outbound(session, message.conversation_id, stored, inline, channel)
             session.execute(
                 update(Message)
                 .where(Message.id == message.id)
@@ -474,11 +450,7 @@ class ConversationService:
                 status=Message.READY,
                 reply_to_id=message.id,
             )
-            session.add(reply)
-            channel = session.get(Conversation, message.conversation_id).channel
-            if channel in PUSH_CHANNELS:
-                session.flush()
-                session.add_all(_outbox_entries([reply], inline))
+            _add_outbound(session, message.conversation_id, [reply], inline)
             session.commit()
             return reply
 
@@ -505,7 +477,31 @@ class ConversationService:
             return list(first_per_conversation.values())
 
 
-def _outbox_entries(messages: List[Message], inline: bool) -> List[Outbox]:
-    """Outbox rows for replies: already sent inline, or queued for the worker."""
-    status = Outbox.INLINE if inline else Outbox.QUEUED
-    return [Outbox(message_id=m.id, status=status) for m in messages]
+def _add_outbound(
+    session: Session,
+    conversation_id: int,
+    messages: List[Message],
+    inline: bool,
+    channel: str | None = None,
+) -> None:
+    """Add messages for the person; on a push channel (SMS) also their outbox rows:
+    already sent inline, or queued for the worker."""
+    session.add_all(messages)
+    if channel is None:
+        channel = session.get(Conversation, conversation_id).channel
+    if channel in PUSH_CHANNELS:
+        session.flush()
+        status = Outbox.INLINE if inline else Outbox.QUEUED
+        session.add_all(Outbox(message_id=m.id, status=status) for m in messages)
+
+
+def _answer_kept_for_navigator(session: Session, conversation_id: int) -> None:
+    """Mark what the person sent while a navigator held the conversation as answered."""
+    session.execute(
+        update(Message)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.status == Message.FOR_NAVIGATOR,
+        )
+        .values(status=Message.ANSWERED, answered_at=utcnow())
+    )

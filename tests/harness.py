@@ -92,3 +92,30 @@ class Helpline:
     def shutdown(self) -> None:
         for process in list(self.procs):
             self.stop(process)
+
+
+# Debian's Chromium for browser tests (Playwright never downloads a browser here). Without
+# the background-networking flags it keeps trying to reach Google from a closed network.
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def require_chromium() -> str:
+    """Chromium's path; skips the test without it (fails in CI, which installs it)."""
+    import shutil
+
+    import pytest
+
+    if not shutil.which(CHROMIUM):
+        message = f"{CHROMIUM} is not installed (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return CHROMIUM

@@ -17,7 +17,6 @@ from bot.sms import InboundSms, SmsService
 from bot.sms_sender import SendError
 from tests.conftest import TEST_SECRETS
 from webhook import create_app
-from webhook.console import init_console
 
 BASE = "https://localhost"
 PASSWORD = "correct horse battery"
@@ -81,8 +80,6 @@ def app(settings, conversations, sms, handoffs, accounts):
             "NAVIGATORS": accounts,
         }
     )
-    if "console" not in app.blueprints:  # until create_app registers the console itself
-        init_console(app)
     return app
 
 

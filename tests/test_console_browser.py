@@ -6,8 +6,6 @@ a browser, and the queue page announces a new request by itself.
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 
 import pytest
@@ -17,21 +15,11 @@ from werkzeug.serving import make_server
 from bot.handoff import ConsoleSettings, HandoffService
 from bot.handoff_models import NAVIGATOR
 from bot.navigators import NavigatorService
-from tests.harness import free_port
+from tests.harness import CHROMIUM_FLAGS, free_port, require_chromium
 from webhook import create_app
-from webhook.console import init_console
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "correct horse battery"
 
 
@@ -49,8 +37,6 @@ def served(settings, conversations):
             "NAVIGATORS": accounts,
         }
     )
-    if "console" not in app.blueprints:
-        init_console(app)
     port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True, ssl_context="adhoc")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -62,15 +48,11 @@ def served(settings, conversations):
 
 @pytest.fixture
 def page():
-    if not shutil.which(CHROMIUM):
-        message = f"{CHROMIUM} is not installed (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    chromium = require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         context = browser.new_context(ignore_https_errors=True)
         yield context.new_page()
         browser.close()

@@ -2,35 +2,25 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 
 import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
+from tests.harness import CHROMIUM_FLAGS, require_chromium
 from tests.integration.test_helpline import response_texts
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-# Without these, Chromium keeps trying to reach Google's servers from a closed network.
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-
 
 @pytest.fixture(scope="module")
 def browser():
-    if not shutil.which(CHROMIUM):
-        message = f"{CHROMIUM} is not installed (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    chromium = require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
 
