@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import random
 import statistics
+import sys
 import tempfile
 import time
 from datetime import date
@@ -160,11 +161,79 @@ def time_scans(sessions, index: DirectoryIndex, points: list, scans: int) -> Non
     print(f"  numpy scan (in memory, vectorised)   {percentiles(vector)}   {vector_ratio:,.0f}x")
 
 
+def time_conversation(database_url: str, lookups: int) -> None:
+    """The same lookups through the conversation: a signed text in -> the list out (SMS)."""
+    import os
+    import uuid
+    import xml.etree.ElementTree as ET
+
+    import requests
+    from twilio.request_validator import RequestValidator
+
+    sys.path.insert(0, str(ROOT))  # tests/ holds the process harness the benchmarks share
+    from tests.conftest import TEST_SECRETS
+    from tests.harness import Helpline, free_port
+
+    token = "bench-twilio-token"
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("TRACKER_DATABASE_URL", "REDIS_URL")},
+        **TEST_SECRETS,
+        "DATABASE_URL": database_url,
+        "TRACKER_DATABASE_URL": database_url.replace("bench.db", "tracker.db"),
+        "GATEWAY_PORT": str(free_port()),
+        "RASA_PORT": str(free_port()),
+        "ACTION_PORT": str(free_port()),
+        "RASA_MODEL": str(ROOT / "models" / "helpline.tar.gz"),
+        "TWILIO_AUTH_TOKEN": token,
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+    folder = Path(database_url.split("///", 1)[1]).parent
+    helpline = Helpline("bench-lookup", env, folder)
+    url = f"{helpline.gateway}/sms/inbound"
+    validator = RequestValidator(token)
+    places = [z["zip_code"] for z in zipcodes.filter_by(state="CT")][:lookups]
+
+    def text(phone: str, body: str):
+        params = {"From": phone, "Body": body, "MessageSid": f"SM{uuid.uuid4().hex}"}
+        headers = {"X-Twilio-Signature": validator.compute_signature(url, params)}
+        started = time.perf_counter()
+        response = requests.post(url, data=params, headers=headers, timeout=30)
+        took = time.perf_counter() - started
+        return took, [m.text for m in ET.fromstring(response.content).iter("Message")]
+
+    try:
+        for process in ("actions", "rasa", "gateway"):
+            helpline.start(process)
+        helpline.wait_healthy()
+        text("+18605550100", "where can i get narcan near 06360")  # warm up the index
+        naloxone, treatment, answered = [], [], 0
+        for number, place in enumerate(places):
+            took, replies = text(f"+1860556{number:04d}", f"where can i get narcan near {place}")
+            naloxone.append(took)
+            answered += any("mi, " in r for r in replies)
+            phone = f"+1860557{number:04d}"
+            text(phone, f"where can i get bupe near {place}")
+            took, replies = text(phone, "skip")
+            treatment.append(took)
+        print(f"through the conversation (signed SMS in -> list out, {len(places)} CT ZIP codes):")
+        print(f"  naloxone near a ZIP, one text       {percentiles(naloxone)}")
+        print(f"  buprenorphine, last answer -> list  {percentiles(treatment)}")
+        print(f"  ({answered} of {len(places)} naloxone lookups listed places)")
+    finally:
+        helpline.shutdown()
+
+
 @click.command()
 @click.option("--data", type=click.Path(path_type=Path), default=ROOT.parent / "shared" / "data")
 @click.option("--queries", default=2000, show_default=True)
 @click.option("--scans", default=30, show_default=True)
-def main(data: Path, queries: int, scans: int) -> None:
+@click.option(
+    "--conversation",
+    default=30,
+    show_default=True,
+    help="Lookups through the running assistant (0 to skip; needs a trained model).",
+)
+def main(data: Path, queries: int, scans: int, conversation: int) -> None:
     """Run the benchmark."""
     missing = [name for _, name, _ in FILES if not (data / name).exists()]
     if missing:
@@ -185,6 +254,11 @@ def main(data: Path, queries: int, scans: int) -> None:
         time_service(sessions, points[:500])
         time_scans(sessions, index, points, scans)
         engine.dispose()
+        if conversation:
+            from bot import handoff_models, models  # noqa: F401 - the gateway's tables too
+
+            Base.metadata.create_all(make_engine(f"sqlite:///{folder}/bench.db"))
+            time_conversation(f"sqlite:///{folder}/bench.db", conversation)
 
 
 if __name__ == "__main__":
