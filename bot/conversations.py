@@ -231,36 +231,13 @@ class ConversationService:
     ) -> Message | None:
         """Commit one inbound message; None when `external_id` was already kept."""
         with self.sessions() as session:
-            message = Message(
-                conversation_id=conversation.id,
-                direction=Message.INBOUND,
-                author="person",
-                body=clean_text(text)[:MAX_TEXT],
-                status=status,
-                external_id=external_id,
-                answered_at=utcnow() if status == Message.ANSWERED else None,
-            )
-            session.add(message)
-            try:
-                # A repeated external id (a provider's retry) fails here, before anything else.
-                session.flush()
-            except IntegrityError:
-                session.rollback()
-                return None
-            session.execute(
-                update(Conversation)
-                .where(Conversation.id == conversation.id)
-                .values(last_activity_at=utcnow())
-            )
-            session.commit()
-            return message
+            return _insert_inbound(session, conversation.id, text, external_id, status)
 
     def _keep_incoming(
         self, conversation: Conversation, text: str, external_id: str | None, crisis: str | None
     ) -> Message | None:
         """Keep a message to answer, in one transaction: claimed at once when nothing older
         waits, kept for the navigator while one holds the conversation (unless a crisis)."""
-        now = utcnow()
         with self.sessions() as session:
             navigator = session.execute(
                 select(Conversation.navigator_id).where(Conversation.id == conversation.id)
@@ -278,30 +255,7 @@ class ConversationService:
                     .limit(1)
                 ).first()
                 status = Message.PENDING if waiting else Message.PROCESSING
-            claimed = status == Message.PROCESSING
-            message = Message(
-                conversation_id=conversation.id,
-                direction=Message.INBOUND,
-                author="person",
-                body=clean_text(text)[:MAX_TEXT],
-                status=status,
-                external_id=external_id,
-                claimed_at=now if claimed else None,
-                attempts=1 if claimed else 0,
-            )
-            session.add(message)
-            try:
-                session.flush()  # a repeated external id fails here, before anything else
-            except IntegrityError:
-                session.rollback()
-                return None
-            session.execute(
-                update(Conversation)
-                .where(Conversation.id == conversation.id)
-                .values(last_activity_at=now)
-            )
-            session.commit()
-            return message
+            return _insert_inbound(session, conversation.id, text, external_id, status)
 
     def add_system_replies(self, inbound: Message, texts: List[str], inline: bool) -> List[Message]:
         """Store fixed replies from the line itself (not the assistant) to `inbound`."""
@@ -475,6 +429,36 @@ class ConversationService:
             for message in rows:
                 first_per_conversation.setdefault(message.conversation_id, message)
             return list(first_per_conversation.values())
+
+
+def _insert_inbound(
+    session: Session, conversation_id: int, text: str, external_id: str | None, status: str
+) -> Message | None:
+    """Insert and commit one inbound message (claimed when PROCESSING); None for a repeat."""
+    now = utcnow()
+    claimed = status == Message.PROCESSING
+    message = Message(
+        conversation_id=conversation_id,
+        direction=Message.INBOUND,
+        author="person",
+        body=clean_text(text)[:MAX_TEXT],
+        status=status,
+        external_id=external_id,
+        claimed_at=now if claimed else None,
+        attempts=1 if claimed else 0,
+        answered_at=now if status == Message.ANSWERED else None,
+    )
+    session.add(message)
+    try:
+        session.flush()  # a repeated external id (a provider's retry) fails here, first
+    except IntegrityError:
+        session.rollback()
+        return None
+    session.execute(
+        update(Conversation).where(Conversation.id == conversation_id).values(last_activity_at=now)
+    )
+    session.commit()
+    return message
 
 
 def _add_outbound(
