@@ -57,8 +57,9 @@ def clean_text(text: str) -> str:
 # chat is for staff trying the line: it shows what a person texting would see.
 RASA_CHANNELS = {"sms": "sms", "web": "webchat", "terminal": "sms"}
 
-# Channels whose replies must be pushed through a provider when not answered inline.
-PUSH_CHANNELS = frozenset({"sms"})
+# Channels whose messages must be pushed through the SMS provider when not answered inline:
+# people's texts, and the send-only thread of alerts to the on-call navigator.
+PUSH_CHANNELS = frozenset({"sms", "alert"})
 
 # A claim older than this belongs to a process that died; the worker may take it over.
 STALE_CLAIM = timedelta(seconds=60)
@@ -139,7 +140,7 @@ class ConversationService:
                 body=clean_text(text),
                 status=Message.READY,
             )
-            _add_outbound(session, conversation_id, [reply], inline=False)
+            add_outbound(session, conversation_id, [reply], inline=False)
             _answer_kept_for_navigator(session, conversation_id)
             session.commit()
             return reply
@@ -271,7 +272,7 @@ class ConversationService:
                 )
                 for text in texts
             ]
-            _add_outbound(session, inbound.conversation_id, replies, inline)
+            add_outbound(session, inbound.conversation_id, replies, inline)
             session.commit()
             return replies
 
@@ -379,7 +380,7 @@ class ConversationService:
                 )
                 for reply in replies
             ]
-            _add_outbound(session, message.conversation_id, stored, inline, channel)
+            add_outbound(session, message.conversation_id, stored, inline, channel)
             session.execute(
                 update(Message)
                 .where(Message.id == message.id)
@@ -404,7 +405,7 @@ class ConversationService:
                 status=Message.READY,
                 reply_to_id=message.id,
             )
-            _add_outbound(session, message.conversation_id, [reply], inline)
+            add_outbound(session, message.conversation_id, [reply], inline)
             session.commit()
             return reply
 
@@ -461,15 +462,15 @@ def _insert_inbound(
     return message
 
 
-def _add_outbound(
+def add_outbound(
     session: Session,
     conversation_id: int,
     messages: List[Message],
     inline: bool,
     channel: str | None = None,
 ) -> None:
-    """Add messages for the person; on a push channel (SMS) also their outbox rows:
-    already sent inline, or queued for the worker."""
+    """Add outbound messages to `session`; on a push channel (SMS) also their outbox rows:
+    already sent inline, or queued for the worker. The caller commits."""
     session.add_all(messages)
     if channel is None:
         channel = session.get(Conversation, conversation_id).channel

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from bot.content import fill_lines
-from bot.conversations import PUSH_CHANNELS, ConversationService, clean_text
+from bot.conversations import ConversationService, add_outbound, clean_text
 from bot.handoff_hours import SOON, ConsoleSettings
 from bot.handoff_models import AuditEntry, Handoff, HandoffNote, Navigator
 from bot.models import Contact, Conversation, Message, Outbox, utcnow
@@ -464,10 +464,7 @@ class HandoffService:
                 body=fill_lines(NOT_YET_TEXT.replace("{when}", when)),
                 status=Message.READY,
             )
-            session.add(message)
-            session.flush()
-            if session.get(Conversation, handoff.conversation_id).channel in PUSH_CHANNELS:
-                session.add(Outbox(message_id=message.id, status=Outbox.QUEUED))
+            add_outbound(session, handoff.conversation_id, [message], inline=False)
             session.add(_entry(None, "not_yet_sent", handoff))
             session.commit()
         log.info("handoff %s unclaimed past the timeout: person told", handoff_id)
@@ -561,16 +558,15 @@ class OnCallAlert:
             urgent="URGENT " if handoff.urgency < 2 else "", url=self.console_url
         )
         with self.sessions() as session:
+            conversation_id = self._conversation_id(session)
             message = Message(
-                conversation_id=self._conversation_id(session),
+                conversation_id=conversation_id,
                 direction=Message.OUTBOUND,
                 author="system",
                 body=text,
                 status=Message.READY,
             )
-            session.add(message)
-            session.flush()
-            session.add(Outbox(message_id=message.id, status=Outbox.QUEUED))
+            add_outbound(session, conversation_id, [message], inline=False, channel=self.CHANNEL)
             session.commit()
         log.info("on-call navigator alerted about handoff %s", handoff.id)
 
