@@ -37,7 +37,7 @@ $(MODEL): $(RASA_SOURCES) $(SPACY)
 ## Start Rasa, the action server, the gateway and the worker; Ctrl-C stops them all.
 run:
 	@echo "Starting the helpline. Web chat: http://127.0.0.1:$${GATEWAY_PORT:-8000}/chat" \
-	      " - terminal chat: $(BIN)/helpline chat - health: /health"
+	      " - navigator console: /console/ - terminal chat: $(BIN)/helpline chat - health: /health"
 	$(BIN)/honcho start -f Procfile
 
 ## Import the real provider listings (never committed; an operator downloads current ones).

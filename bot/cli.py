@@ -108,7 +108,8 @@ def serve(process: str) -> None:
             "--timeout", "60", "--graceful-timeout", "10",
             "webhook:create_app()",
         ]  # fmt: skip
-        click.echo(f"Web chat: {settings.public_url}/chat  Health: {settings.public_url}/health")
+        url = settings.public_url
+        click.echo(f"Web chat: {url}/chat  Console: {url}/console/  Health: {url}/health")
     os.chdir(ROOT)
     os.execve(argv[0], argv, env)
 
