@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any, Dict, List
 
@@ -10,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.content import fill_lines
 from bot.db import session_factory
@@ -24,11 +26,15 @@ from bot.directory.asking import (
     wanted_filters,
 )
 from bot.directory.geo import resolve_place
-from bot.directory.models import Location
+from bot.directory.models import Location, LookupRecord
 from bot.directory.replies import crisis_lines, empty_directory_text, result_texts
-from bot.directory.search import find_nearby, report_listing
+from bot.directory.search import RADII_MILES, SearchResult, find_nearby, report_listing
+
+log = logging.getLogger(__name__)
 
 PAGE = 3
+# What these replies are about, for the action team's figures (see rasa_addons/channels.py).
+TOPIC = "directory"
 MAX_PLACE_TRIES = 2
 
 
@@ -64,7 +70,7 @@ class _Ask(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         web = _channel(tracker) == "webchat"
-        dispatcher.utter_message(text=self.text, buttons=self.buttons if web else [])
+        dispatcher.utter_message(topic=TOPIC, text=self.text, buttons=self.buttons if web else [])
         return []
 
 
@@ -117,7 +123,9 @@ class ValidateFindHelpForm(FormValidationAction):
         if tries >= MAX_PLACE_TRIES:
             return {"search_place": NO_PLACE, "search_place_tries": 0}
         suggestion = result.alternatives[0] if result.alternatives else None
-        dispatcher.utter_message(text=replies.place_not_found_text(result.reason, suggestion))
+        dispatcher.utter_message(
+            topic=TOPIC, text=replies.place_not_found_text(result.reason, suggestion)
+        )
         return {"search_place": None, "search_place_tries": tries}
 
     def validate_search_medication(
@@ -126,10 +134,10 @@ class ValidateFindHelpForm(FormValidationAction):
         """Methadone, buprenorphine, naltrexone, or "not sure" (then the options, briefly)."""
         medication = parse_medication(str(value or ""))
         if medication is None:
-            dispatcher.utter_message(text=replies.ASK_MEDICATION_AGAIN)
+            dispatcher.utter_message(topic=TOPIC, text=replies.ASK_MEDICATION_AGAIN)
             return {"search_medication": None}
         if medication == ANY:
-            dispatcher.utter_message(text=replies.MEDICATION_OPTIONS)
+            dispatcher.utter_message(topic=TOPIC, text=replies.MEDICATION_OPTIONS)
         return {"search_medication": medication}
 
     def validate_search_insurance(
@@ -138,7 +146,7 @@ class ValidateFindHelpForm(FormValidationAction):
         """Medicaid, no insurance, other insurance, or skipped."""
         insurance = parse_insurance(str(value or ""))
         if insurance is None:
-            dispatcher.utter_message(text=replies.ASK_INSURANCE_AGAIN)
+            dispatcher.utter_message(topic=TOPIC, text=replies.ASK_INSURANCE_AGAIN)
             return {"search_insurance": None}
         return {"search_insurance": insurance}
 
@@ -156,7 +164,8 @@ class ActionFindHelp(Action):
         if not place or place == NO_PLACE:
             lines = crisis_lines(None)
             dispatcher.utter_message(
-                text=f"I couldn't work out the place. For help finding care, call {lines}."
+                topic=TOPIC,
+                text=f"I couldn't work out the place. For help finding care, call {lines}.",
             )
             return _reset()
         ids, more = _answer_page(dispatcher, tracker, offset=0)
@@ -177,7 +186,7 @@ class ActionMoreResults(Action):
     ) -> List[EventType]:
         offset = int(tracker.get_slot("search_offset") or 0)
         if not offset or not tracker.get_slot("search_place"):
-            dispatcher.utter_message(response="utter_more_none")
+            dispatcher.utter_message(topic=TOPIC, response="utter_more_none")
             return []
         ids, more = _answer_page(dispatcher, tracker, offset=offset)
         shown = list(tracker.get_slot("shown_listings") or []) + ids
@@ -202,17 +211,17 @@ class ActionReportListing(Action):
             found = re.search(r"\d+", tracker.latest_message.get("text") or "")
             number = found.group(0) if found else None
         if not shown or number is None or not 1 <= int(number) <= len(shown):
-            dispatcher.utter_message(text=replies.ASK_WHICH_LISTING)
+            dispatcher.utter_message(topic=TOPIC, text=replies.ASK_WHICH_LISTING)
             return []
         with session_factory()() as session:
             location = session.get(Location, shown[int(number) - 1])
             if location is None:
-                dispatcher.utter_message(text=replies.LISTING_GONE)
+                dispatcher.utter_message(topic=TOPIC, text=replies.LISTING_GONE)
                 return []
             report_listing(session, location.id, reason="reported in conversation")
             session.commit()
             name = location.name
-        dispatcher.utter_message(text=replies.reported_text(name))
+        dispatcher.utter_message(topic=TOPIC, text=replies.reported_text(name))
         return []
 
 
@@ -226,7 +235,9 @@ def _answer_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int
     with session_factory()() as session:
         if session.execute(select(func.count(Location.id))).scalar_one() == 0:
             found = resolve_place(place).place
-            dispatcher.utter_message(text=empty_directory_text(found.state if found else None))
+            dispatcher.utter_message(
+                topic=TOPIC, text=empty_directory_text(found.state if found else None)
+            )
             return [], False
         result = find_nearby(
             session,
@@ -237,9 +248,11 @@ def _answer_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int
             k=PAGE,
             offset=offset,
         )
+        if offset == 0 and result.place is not None:
+            _record_lookup(session, result, "web" if _channel(tracker) == "webchat" else "sms")
     if not result.place_found:
         dispatcher.utter_message(
-            text=fill_lines(f"Sorry, I lost track of the place. {crisis_lines(None)}.")
+            topic=TOPIC, text=fill_lines(f"Sorry, I lost track of the place. {crisis_lines(None)}.")
         )
         return [], False
     buttons = []
@@ -249,8 +262,36 @@ def _answer_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int
         buttons.append({"title": "Talk to a person", "payload": "/request_human"})
     texts = result_texts(result, _channel(tracker))
     for index, text in enumerate(texts):
-        dispatcher.utter_message(text=text, buttons=buttons if index == len(texts) - 1 else [])
+        dispatcher.utter_message(
+            topic=TOPIC, text=text, buttons=buttons if index == len(texts) - 1 else []
+        )
     return [match.id for match in result.matches], result.has_more
+
+
+def _record_lookup(session, result: SearchResult, channel: str) -> None:
+    """Keep the lookup for the action team's figures: town, need, and whether anything was
+    near. Nothing about the person; a failure here never costs them their answer."""
+    place = result.place
+    assert place is not None
+    # Only the first page is counted, so "nearby" is at most a page: enough to tell a
+    # treatment desert (0) from a town with care near it.
+    nearby = sum(1 for match in result.matches if match.distance_miles <= RADII_MILES[0])
+    try:
+        session.add(
+            LookupRecord(
+                channel=channel,
+                need=result.need,
+                medication=result.medication,
+                town=place.name[:100],
+                state=place.state,
+                nearby=nearby,
+                nearest_miles=result.matches[0].distance_miles if result.matches else None,
+            )
+        )
+        session.commit()
+    except SQLAlchemyError as error:
+        session.rollback()
+        log.error("could not record a lookup: %s", type(error).__name__)
 
 
 def _reset() -> List[EventType]:

@@ -13,6 +13,9 @@ from bot.content import fill_lines
 from bot.handoff_summary import intents_of, reason_for, summary_for
 from bot.services import conversation_service, handoff_service
 
+# What these replies are about, for the action team's figures (see rasa_addons/channels.py).
+TOPIC = "handoff"
+
 SLOTS = ("search_place", "town", "search_medication", "medication", "search_insurance")
 
 UNAVAILABLE = (
@@ -38,7 +41,7 @@ class ActionRequestNavigator(Action):
         conversation = conversation_service().find(tracker.sender_id)
         if conversation is None:
             # Not a conversation the gateway knows (e.g. `rasa shell`): give the lines.
-            dispatcher.utter_message(text=fill_lines(UNAVAILABLE))
+            dispatcher.utter_message(topic=TOPIC, text=fill_lines(UNAVAILABLE))
             return []
         # "yes" is the `more` intent in this assistant (it also answers "reply MORE").
         consented = (tracker.latest_message.get("intent") or {}).get("name") in ("more", "affirm")
@@ -50,7 +53,7 @@ class ActionRequestNavigator(Action):
             consented,
             summary_for(intents, slots) if consented else None,
         )
-        dispatcher.utter_message(text=result.message)
+        dispatcher.utter_message(topic=TOPIC, text=result.message)
         return []
 
 
@@ -65,7 +68,7 @@ class ActionContactLater(Action):
     ) -> List[EventType]:
         conversation = conversation_service().find(tracker.sender_id)
         if conversation and handoff_service().request_contact_later(conversation.id):
-            dispatcher.utter_message(text=fill_lines(CONTACT_LATER_OK))
+            dispatcher.utter_message(topic=TOPIC, text=fill_lines(CONTACT_LATER_OK))
         else:
-            dispatcher.utter_message(text=NO_REQUEST)
+            dispatcher.utter_message(topic=TOPIC, text=NO_REQUEST)
         return []

@@ -20,6 +20,8 @@ class Reply:
 
     text: str
     buttons: List[dict] = field(default_factory=list)
+    # What the reply is about ("naloxone", "treatment"...), from the Rasa channel.
+    topic: str | None = None
 
 
 class AssistantClient:
@@ -114,4 +116,5 @@ def _to_reply(item: dict) -> Reply:
         {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
         for b in item.get("buttons") or []
     ]
-    return Reply(text=item["text"], buttons=buttons)
+    topic = item.get("topic")
+    return Reply(text=item["text"], buttons=buttons, topic=str(topic)[:32] if topic else None)

@@ -92,6 +92,19 @@ def responses() -> Iterator[Tuple[str, dict]]:
                 yield name, variation
 
 
+@lru_cache(maxsize=1)
+def response_topics() -> Dict[str, str]:
+    """Response name -> its topic: the domain file it lives in ("naloxone", "treatment"...).
+
+    The domain is split by topic, so this is what the action team's figures count.
+    """
+    topics = {}
+    for path in domain_files():
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        topics.update({name: path.stem for name in data.get("responses") or {}})
+    return topics
+
+
 # The reply the assistant gives to each crisis, in order (data/rules/overdose.yml); the
 # gateway can send the same texts when Rasa is unavailable.
 CRISIS_REPLIES: Dict[str, Tuple[str, ...]] = {

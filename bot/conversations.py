@@ -105,10 +105,18 @@ class ConversationService:
             ).scalar_one_or_none()
 
     def receive(
-        self, conversation: Conversation, text: str, external_id: str | None = None
+        self,
+        conversation: Conversation,
+        text: str,
+        external_id: str | None = None,
+        payload: str | None = None,
     ) -> Outcome:
-        """Keep `text` from the person, then answer it (or say why not, and keep it pending)."""
-        stored = self._keep_incoming(conversation, text, external_id, detect_crisis(text))
+        """Keep `text` from the person, then answer it (or say why not, and keep it pending).
+
+        `payload`, when given, is what the assistant is asked instead of the text (a
+        check-in menu choice); the text is what is kept and shown.
+        """
+        stored = self._keep_incoming(conversation, text, external_id, detect_crisis(text), payload)
         if stored is None:
             existing = self._by_external_id(external_id)
             return Outcome(existing, self.replies_to(existing.id), duplicate=True)
@@ -165,7 +173,8 @@ class ConversationService:
             return Outcome(message, [reply], answered=False, assistant_down=True)
         try:
             sender_id, channel = sender or self._sender_of(message)
-            replies = self.assistant.send(sender_id, message.body or "", RASA_CHANNELS[channel])
+            text = message.payload or message.body or ""
+            replies = self.assistant.send(sender_id, text, RASA_CHANNELS[channel])
         except AssistantUnavailable as error:
             log.warning("assistant unavailable for message %s: %s", message.id, error)
             self._release(message.id)
@@ -235,7 +244,12 @@ class ConversationService:
             return _insert_inbound(session, conversation.id, text, external_id, status)
 
     def _keep_incoming(
-        self, conversation: Conversation, text: str, external_id: str | None, crisis: str | None
+        self,
+        conversation: Conversation,
+        text: str,
+        external_id: str | None,
+        crisis: str | None,
+        payload: str | None = None,
     ) -> Message | None:
         """Keep a message to answer, in one transaction: claimed at once when nothing older
         waits, kept for the navigator while one holds the conversation (unless a crisis)."""
@@ -256,7 +270,7 @@ class ConversationService:
                     .limit(1)
                 ).first()
                 status = Message.PENDING if waiting else Message.PROCESSING
-            return _insert_inbound(session, conversation.id, text, external_id, status)
+            return _insert_inbound(session, conversation.id, text, external_id, status, payload)
 
     def add_system_replies(self, inbound: Message, texts: List[str], inline: bool) -> List[Message]:
         """Store fixed replies from the line itself (not the assistant) to `inbound`."""
@@ -381,10 +395,12 @@ class ConversationService:
                 for reply in replies
             ]
             add_outbound(session, message.conversation_id, stored, inline, channel)
+            # The topic of the answer (for the action team's figures): the first reply's.
+            topic = next((reply.topic for reply in replies if reply.topic), None)
             session.execute(
                 update(Message)
                 .where(Message.id == message.id)
-                .values(status=Message.ANSWERED, answered_at=now, claimed_at=None)
+                .values(status=Message.ANSWERED, answered_at=now, claimed_at=None, topic=topic)
             )
             session.commit()
             return stored
@@ -433,7 +449,12 @@ class ConversationService:
 
 
 def _insert_inbound(
-    session: Session, conversation_id: int, text: str, external_id: str | None, status: str
+    session: Session,
+    conversation_id: int,
+    text: str,
+    external_id: str | None,
+    status: str,
+    payload: str | None = None,
 ) -> Message | None:
     """Insert and commit one inbound message (claimed when PROCESSING); None for a repeat."""
     now = utcnow()
@@ -448,6 +469,7 @@ def _insert_inbound(
         claimed_at=now if claimed else None,
         attempts=1 if claimed else 0,
         answered_at=now if status == Message.ANSWERED else None,
+        payload=payload,
     )
     session.add(message)
     try:

@@ -64,6 +64,8 @@ class Conversation(Base):
     last_activity_at: Mapped[datetime] = Column(
         DateTime(timezone=True), nullable=False, default=utcnow
     )
+    # Set by the retention job once the message bodies and Rasa's record are gone.
+    expired_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
 
     messages = relationship("Message", back_populates="conversation", order_by="Message.id")
 
@@ -106,6 +108,11 @@ class Message(Base):
     claimed_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
     created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     answered_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+    # Inbound only: what the assistant is given instead of the body (a check-in menu
+    # choice "1" becomes "/request_human"), and the topic its answer came from (the
+    # action team's figures count topics; they survive the body's deletion).
+    payload: Mapped[str | None] = Column(String(64))
+    topic: Mapped[str | None] = Column(String(32))
 
     conversation = relationship("Conversation", back_populates="messages")
 

@@ -5,6 +5,7 @@ from logging.config import fileConfig
 from alembic import context
 
 from bot import (
+    checkin_models,  # noqa: F401
     handoff_models,  # noqa: F401
     models,  # noqa: F401 - registers the tables on Base.metadata
 )

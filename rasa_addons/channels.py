@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from asyncio import CancelledError
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -19,17 +19,30 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.content import response_topics
+
 log = logging.getLogger(__name__)
 
 
 class _NamedCollector(CollectingOutputChannel):
-    """Collects the replies; its name selects the response variations."""
+    """Collects the replies; its name selects the response variations.
+
+    Each collected reply also carries its topic, for the action team's figures: the
+    domain file of the response it came from, or the `topic` a custom action gave.
+    """
 
     channel_name = "collector"
 
     @classmethod
     def name(cls) -> str:
         return cls.channel_name
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        topic = message.get("topic") or response_topics().get(message.get("utter_action") or "")
+        first = len(self.messages)
+        await super().send_response(recipient_id, message)
+        for item in self.messages[first:]:
+            item["topic"] = topic
 
 
 class GatewayInput(RestInput):

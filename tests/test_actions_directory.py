@@ -12,7 +12,7 @@ from actions import directory as actions
 from bot.content import sms_problems, stigmatizing_terms
 from bot.db import Base, make_engine, session_factory
 from bot.directory.asking import ANY, NO_PLACE
-from bot.directory.models import ListingReport
+from bot.directory.models import ListingReport, LookupRecord
 from tests.test_directory_search import PLACES, load, write_local
 
 pytestmark = pytest.mark.anyio
@@ -238,3 +238,37 @@ async def test_wrong_without_a_valid_number_asks_which(stocked):
     tracker = make_tracker({"shown_listings": [1]}, "wrong 7", intent="report_wrong_listing")
     dispatcher, _ = await run(actions.ActionReportListing(), tracker)
     assert "Reply WRONG and its number" in texts_of(dispatcher)[0]
+
+
+# -- what the action team's figures keep --------------------------------------------------
+
+
+def lookups(sessions) -> list:
+    with sessions() as session:
+        return [
+            (r.channel, r.need, r.medication, r.town, r.state, r.nearby)
+            for r in session.execute(select(LookupRecord).order_by(LookupRecord.id)).scalars()
+        ]
+
+
+async def test_a_lookup_is_kept_by_town_with_whether_anything_was_near(stocked):
+    near = {"search_need": "treatment", "search_place": "Norwich, CT 06360",
+            "search_medication": "buprenorphine", "search_insurance": "skip"}  # fmt: skip
+    await run(actions.ActionFindHelp(), make_tracker(near, "06360"))
+    far = {"search_need": "treatment", "search_place": "01247",
+           "search_medication": "methadone", "search_insurance": "skip"}  # fmt: skip
+    dispatcher, _ = await run(actions.ActionFindHelp(), make_tracker(far, channel="webchat"))
+    assert lookups(stocked) == [
+        ("sms", "treatment", "buprenorphine", "Norwich", "CT", 2),
+        ("web", "treatment", "methadone", "North Adams", "MA", 0),
+    ]
+    # Every reply says what it is about, for the topic figures.
+    assert {m["topic"] for m in dispatcher.messages} == {"directory"}
+
+
+async def test_more_pages_are_not_counted_as_new_lookups(stocked):
+    slots = {"search_need": "treatment", "search_place": "06360", "search_medication": ANY,
+             "search_insurance": "skip", "search_offset": 3.0,
+             "shown_listings": [1, 2, 3]}  # fmt: skip
+    await run(actions.ActionMoreResults(), make_tracker(slots, "more", intent="more"))
+    assert lookups(stocked) == []

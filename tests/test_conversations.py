@@ -6,6 +6,7 @@ import threading
 
 from sqlalchemy import func, select
 
+from bot.assistant import Reply
 from bot.conversations import safety_reply
 from bot.models import Message, Outbox
 
@@ -146,3 +147,21 @@ def test_a_navigator_reply_on_sms_goes_to_the_outbox(conversations):
     with conversations.sessions() as session:
         entry = session.execute(select(Outbox).where(Outbox.message_id == reply.id)).scalar_one()
     assert entry.status == Outbox.QUEUED
+
+
+def test_the_answer_s_topic_is_kept_on_the_person_s_message(conversations, assistant, monkeypatch):
+    replies = [Reply(text="Naloxone reverses an opioid overdose.", topic="naloxone"),
+               Reply(text="Reply MORE for how to give it.", topic="naloxone")]  # fmt: skip
+    monkeypatch.setattr(assistant, "send", lambda *args: replies)
+    conversation = conversations.start("sms")
+    outcome = conversations.receive(conversation, "what is narcan")
+    with conversations.sessions() as session:
+        kept = session.get(Message, outcome.message.id)
+        assert (kept.topic, kept.body, kept.payload) == ("naloxone", "what is narcan", None)
+
+
+def test_a_payload_is_what_the_assistant_is_asked_and_the_text_is_kept(conversations, assistant):
+    conversation = conversations.start("sms")
+    outcome = conversations.receive(conversation, "1", payload="/request_human")
+    assert assistant.received[-1][1] == "/request_human"
+    assert outcome.message.body == "1"

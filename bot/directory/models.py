@@ -154,3 +154,25 @@ class DirectoryState(Base):
     id: Mapped[int] = Column(Integer, primary_key=True)
     revision: Mapped[int] = Column(Integer, nullable=False, default=0)
     changed_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class LookupRecord(Base):
+    """One directory lookup from a conversation, for the action team's figures.
+
+    Town-level only and never linked to the conversation: where people looked, for what,
+    and whether anything was near (no nearby result marks a treatment desert).
+    """
+
+    __tablename__ = "directory_lookups"
+    __table_args__ = (Index("ix_directory_lookups_at", "at"),)
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    channel: Mapped[str] = Column(String(16), nullable=False)  # sms or web
+    need: Mapped[str] = Column(String(16), nullable=False)  # treatment or naloxone
+    medication: Mapped[str | None] = Column(String(16))
+    town: Mapped[str | None] = Column(String(100))  # None when the place was not found
+    state: Mapped[str | None] = Column(String(2))
+    # Places on the first page within the normal radius (25 miles); 0: nothing near.
+    nearby: Mapped[int] = Column(Integer, nullable=False)
+    nearest_miles: Mapped[float | None] = Column(Float)
