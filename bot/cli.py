@@ -118,26 +118,68 @@ def serve(process: str) -> None:
 @click.option("--interval", default=2.0, help="Seconds between passes.")
 @click.option("--once", is_flag=True, help="One pass, then exit.")
 def worker(interval: float, once: bool) -> None:
-    """Answer messages kept while the assistant was down, and send the SMS outbox."""
-    from bot.services import conversation_service, handoff_service, sms_sender, sms_service
+    """Answer kept messages, send the SMS outbox, and run the check-in and retention jobs."""
+    from bot.scheduler import CheckInScheduler
+    from bot.services import (
+        checkin_service,
+        conversation_service,
+        handoff_service,
+        retention_service,
+        sms_sender,
+        sms_service,
+    )
 
     conversations, sms, sender = conversation_service(), sms_service(), sms_sender()
     handoffs = handoff_service()
     if sender is None:
         log.warning("Twilio sending is not configured: SMS replies stay in the outbox")
-    while True:
-        answered = conversations.answer_pending()
-        # Before sending, so an SMS "not yet" notice goes out in the same pass.
-        told = handoffs.notify_unclaimed()
-        sent = sms.deliver_due(sender) if sender else 0
-        if answered or told or sent:
-            log.info(
-                "worker answered %d kept message(s), sent %d text(s), %d not-yet notice(s)",
-                answered, sent, told,
-            )  # fmt: skip
-        if once:
-            return
-        time.sleep(interval)
+    scheduler = CheckInScheduler(
+        get_settings().database_url,
+        checkin_service(),
+        retention=retention_service().run,
+    )
+    if once:
+        scheduler.run_once()  # due check-ins go now; later ones wait in the job store
+    else:
+        scheduler.start()
+    try:
+        while True:
+            answered = conversations.answer_pending()
+            # Before sending, so an SMS "not yet" notice goes out in the same pass.
+            told = handoffs.notify_unclaimed()
+            sent = sms.deliver_due(sender) if sender else 0
+            if answered or told or sent:
+                log.info(
+                    "worker answered %d kept message(s), sent %d text(s), %d not-yet notice(s)",
+                    answered, sent, told,
+                )  # fmt: skip
+            if once:
+                return
+            time.sleep(interval)
+    finally:
+        if not once:
+            scheduler.shutdown(wait=False)
+
+
+@main.command()
+@click.option("--days", type=int, default=None, help="Override RETENTION_DAYS for this run.")
+def retention(days: int | None) -> None:
+    """Delete message bodies (and Rasa's record) older than RETENTION_DAYS; keep the counts.
+
+    The worker runs this every night; run it by hand after lowering RETENTION_DAYS.
+    """
+    from bot.retention import RetentionService
+    from bot.services import retention_service
+
+    service = retention_service()
+    if days is not None:
+        service = RetentionService(service.sessions, service.erase_trackers, days)
+    result = service.run()
+    click.echo(
+        f"deleted {result.bodies_deleted} message bodies; expired "
+        f"{result.conversations_expired} conversation(s) "
+        f"({result.tracker_events_deleted} assistant events)"
+    )
 
 
 @main.command()

@@ -18,6 +18,9 @@ from sqlalchemy import and_, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
+from bot.checkin_models import CheckInSeries
+from bot.checkin_schedule import CheckInSettings
+from bot.checkins import CheckInError, CheckInService
 from bot.content import fill_lines
 from bot.conversations import ConversationService, add_outbound, clean_text
 from bot.handoff_hours import SOON, ConsoleSettings
@@ -159,6 +162,10 @@ class HandoffView:
     channel: str
     messages: List[ShownMessage]
     notes: List[Tuple[HandoffNote, str]] = field(default_factory=list)
+    # The person's running check-in series (None: none, or check-ins not set up).
+    checkins: CheckInSeries | None = None
+    # Check-ins can be offered: an SMS conversation and check-ins set up here.
+    checkins_possible: bool = False
 
 
 def summary_rows(handoff: Handoff) -> List[Tuple[str, str]]:
@@ -184,6 +191,7 @@ class HandoffService:
         conversations: ConversationService,
         console: ConsoleSettings | None = None,
         alert: Callable[[Handoff], None] | None = None,
+        checkins: CheckInService | None = None,
     ) -> None:
         self.sessions = sessions
         self.conversations = conversations
@@ -191,6 +199,7 @@ class HandoffService:
         self.schedule = self.console.schedule()
         self.claim_timeout = timedelta(minutes=self.console.claim_timeout_minutes)
         self.alert = alert
+        self.checkins = checkins
 
     # person side
 
@@ -324,11 +333,14 @@ class HandoffService:
             ).all()
             session.add(_entry(viewer.id, "view", handoff))
             session.commit()
+        checkins = self.checkins.running(conversation.id) if self.checkins else None
         return HandoffView(
             handoff,
             conversation.channel,
             [ShownMessage(m, status) for m, status in rows],
             [(note, name) for note, name in notes],
+            checkins,
+            self.checkins is not None and conversation.channel == "sms",
         )
 
     def messages_since(
@@ -391,6 +403,41 @@ class HandoffService:
             session.add(HandoffNote(handoff_id=handoff.id, navigator_id=navigator.id, body=text))
             session.add(_entry(navigator.id, "note", handoff))
             session.commit()
+
+    def start_checkins(
+        self, handoff_id: int, navigator: Navigator, reason: str, consented: bool
+    ) -> CheckInSeries:
+        """Sign the person up for check-in texts, as they agreed with the navigator; the
+        person is told at once, with how to pause or end them (audited)."""
+        with self.sessions() as session:
+            handoff = self._visible_handoff(session, handoff_id, navigator)
+        if self.checkins is None:
+            raise HandoffError("Check-ins are not set up on this console.")
+        if not consented:
+            raise HandoffError(
+                "Check-ins need the person's agreement. Ask them first, then tick the box."
+            )
+        if self.checkins.running(handoff.conversation_id) is not None:
+            raise Conflict("Check-ins are already on for this person.")
+        try:
+            series, text = self.checkins.enroll(
+                handoff.conversation_id, reason, navigator_id=navigator.id
+            )
+        except CheckInError as error:
+            raise HandoffError(str(error)) from None
+        self.checkins.notify(handoff.conversation_id, text)
+        self._audit(navigator.id, "checkins_start", handoff, reason)
+        return series
+
+    def end_checkins(self, handoff_id: int, navigator: Navigator) -> None:
+        """End the person's check-ins (they asked the navigator to); audited."""
+        with self.sessions() as session:
+            handoff = self._visible_handoff(session, handoff_id, navigator)
+        if self.checkins is None:
+            raise HandoffError("Check-ins are not set up on this console.")
+        if self.checkins.end(handoff.conversation_id, CheckInSeries.BY_NAVIGATOR) is None:
+            raise Conflict("This person has no check-ins running.")
+        self._audit(navigator.id, "checkins_end", handoff)
 
     def hand_back(self, handoff_id: int, navigator: Navigator) -> None:
         """Give the conversation back to the assistant; the outcome is recorded at close."""
@@ -602,15 +649,23 @@ def build_handoff_service(
     console: ConsoleSettings | None = None,
     vault: PhoneVault | None = None,
     public_url: str = "",
+    checkins: CheckInSettings | None = None,
 ) -> HandoffService:
-    """The handoff service, texting NAVIGATOR_ON_CALL_PHONE on new requests when it is set."""
+    """The handoff service, texting NAVIGATOR_ON_CALL_PHONE on new requests when it is set;
+    navigators can start and end check-ins on the `checkins` schedule."""
     console = console or ConsoleSettings()
     alert = None
     if console.on_call_phone and vault is not None:
         alert = OnCallAlert(
             conversations.sessions, vault, console.on_call_phone, f"{public_url}/console/"
         )
-    return HandoffService(conversations.sessions, conversations, console, alert)
+    return HandoffService(
+        conversations.sessions,
+        conversations,
+        console,
+        alert,
+        CheckInService(conversations.sessions, checkins or CheckInSettings()),
+    )
 
 
 def _entry(navigator_id: int | None, action: str, handoff: Handoff, detail=None) -> AuditEntry:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from functools import lru_cache, partial
 
 from bot.assistant import AssistantClient
+from bot.checkins import CheckInService
 from bot.conversations import ConversationService
 from bot.db import session_factory
 from bot.handoff import HandoffService, build_handoff_service
 from bot.privacy import PhoneVault
+from bot.retention import RetentionService
 from bot.settings import get_settings
 from bot.sms import SmsService
 from bot.sms_sender import TwilioSender
@@ -38,6 +40,12 @@ def conversation_service() -> ConversationService:
 
 
 @lru_cache(maxsize=1)
+def checkin_service() -> CheckInService:
+    """Follow-up check-ins: opt-in, keywords, sending due ones."""
+    return CheckInService(conversation_service().sessions, get_settings().checkins)
+
+
+@lru_cache(maxsize=1)
 def sms_service() -> SmsService:
     """The SMS channel's rules over the shared message path."""
     settings = get_settings()
@@ -45,6 +53,18 @@ def sms_service() -> SmsService:
         conversation_service(),
         PhoneVault(settings.hmac_key, settings.encryption_key),
         settings.operator_name,
+        checkin_service(),
+    )
+
+
+@lru_cache(maxsize=1)
+def retention_service() -> RetentionService:
+    """Deletes message bodies (and Rasa's record) after RETENTION_DAYS."""
+    settings = get_settings()
+    return RetentionService(
+        conversation_service().sessions,
+        partial(erase_trackers, settings.tracker_database_url),
+        settings.retention_days,
     )
 
 
@@ -74,4 +94,5 @@ def handoff_service() -> HandoffService:
         settings.console,
         PhoneVault(settings.hmac_key, settings.encryption_key),
         settings.public_url,
+        settings.checkins,
     )

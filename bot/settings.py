@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import unquote, urlsplit
 
+from bot.checkin_schedule import CheckInSettings
 from bot.handoff_hours import ConsoleSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +64,8 @@ class Settings:
     proxy_hops: int
     embed_allowed_origins: str
     console: ConsoleSettings
+    checkins: CheckInSettings
+    retention_days: int
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -78,6 +81,7 @@ class Settings:
             )
         try:
             console = ConsoleSettings.from_env(env)
+            checkins = CheckInSettings.from_env(env, console.timezone)
         except ValueError as error:
             raise SettingsError(str(error)) from None
         gateway_port = int(env.get("GATEWAY_PORT", "8000"))
@@ -112,6 +116,8 @@ class Settings:
             proxy_hops=int(env.get("PROXY_HOPS", "0")),
             embed_allowed_origins=env.get("EMBED_ALLOWED_ORIGINS", "*"),
             console=console,
+            checkins=checkins,
+            retention_days=_at_least_one("RETENTION_DAYS", env.get("RETENTION_DAYS") or "30"),
         )
 
     @property
@@ -138,6 +144,17 @@ class Settings:
             "ACTION_SERVER_URL": self.action_server_url,
             "RASA_TELEMETRY_ENABLED": "false",
         }
+
+
+def _at_least_one(name: str, value: str) -> int:
+    """A whole number of at least 1, or a SettingsError naming the setting."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise SettingsError(f"{name}={value!r}: expected a whole number of at least 1")
+    return number
 
 
 def _environment() -> dict:

@@ -1,4 +1,4 @@
-"""The SMS channel's rules: carrier keywords, opt-out, erasure, and the outbox.
+"""The SMS channel's rules: carrier and check-in keywords, opt-out, erasure, and the outbox.
 
 The Flask view only checks the provider's signature and renders TwiML; everything a
 text message does happens here. A phone number is only ever held as a keyed hash (to find
@@ -16,6 +16,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from bot.checkin_models import CheckInSeries
+from bot.checkins import CheckInService, checkin_keyword
 from bot.content import fill_lines
 from bot.conversations import ConversationService
 from bot.keywords import keyword
@@ -74,11 +76,13 @@ class SmsService:
         conversations: ConversationService,
         vault: PhoneVault,
         operator: str,
+        checkins: CheckInService | None = None,
     ) -> None:
         self.conversations = conversations
         self.sessions: sessionmaker = conversations.sessions
         self.vault = vault
         self.operator = operator
+        self.checkins = checkins
 
     def text(self, name: str) -> str:
         """One of the channel's fixed texts, with the configured lines and operator."""
@@ -90,6 +94,8 @@ class SmsService:
         word = keyword(sms.body)
         if word == "stop":
             self._set_opt_out(contact.id, True)
+            if self.checkins is not None:
+                self.checkins.end_for_contact(contact.id, CheckInSeries.STOPPED)
             return self._keep_and_reply(contact, sms, [self.text("stop")])
         if word == "start":
             self._set_opt_out(contact.id, False)
@@ -105,9 +111,17 @@ class SmsService:
         if not sms.body.strip():
             notice = self.text("media" if sms.num_media else "empty")
             return self._keep_and_reply(contact, sms, [notice])
+        conversation = self._conversation(contact)
+        payload = None
+        if self.checkins is not None:
+            checkin_word = checkin_keyword(sms.body)
+            if checkin_word is not None:
+                reply = self.checkins.on_keyword(conversation.id, checkin_word)
+                return self._keep_and_reply(contact, sms, [reply])
+            payload = self.checkins.on_reply(conversation.id, sms.body)
         prefix = [self.text("media")] if sms.num_media else []
         outcome = self.conversations.receive(
-            self._conversation(contact), sms.body, external_id=sms.message_sid
+            conversation, sms.body, external_id=sms.message_sid, payload=payload
         )
         if outcome.duplicate:
             return []

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import uuid
 from typing import List
 
 import pytest
 
 from bot.assistant import AssistantUnavailable, Reply
+from bot.checkin_schedule import CheckInSettings
+from bot.checkins import CheckInService
 from bot.conversations import ConversationService
 from bot.db import make_engine, session_factory, upgrade
+from bot.privacy import PhoneVault
 from bot.settings import Settings
+from bot.sms import SmsService
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
@@ -28,6 +33,40 @@ def database_url(tmp_path) -> str:
     url = f"sqlite:///{tmp_path / 'helpline.db'}"
     upgrade(url)
     return url
+
+
+PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def url_of_each_kind(request, tmp_path):
+    """A fresh, migrated database of each kind: SQLite, and a scratch PostgreSQL database
+    (skipped when PostgreSQL is not reachable, except in CI, where that fails)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'helpline.db'}"
+        upgrade(url)
+        yield url
+        return
+    import psycopg2
+
+    try:
+        admin = psycopg2.connect(PG_ADMIN_URL, connect_timeout=3)
+    except psycopg2.Error as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL not reachable: {error}")
+        pytest.skip(f"PostgreSQL not reachable: {type(error).__name__}")
+    admin.autocommit = True
+    name = f"helpline_test_{uuid.uuid4().hex[:8]}"
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
 
 
 @pytest.fixture
@@ -67,6 +106,19 @@ def assistant() -> ScriptedAssistant:
 def conversations(database_url, assistant) -> ConversationService:
     """The real message path over the test database and the scripted assistant."""
     return ConversationService(session_factory(make_engine(database_url)), assistant)
+
+
+@pytest.fixture
+def checkins(conversations) -> CheckInService:
+    """Check-ins on the default schedule (days 1, 3, 7, 14, 30; 10am-7pm New York)."""
+    return CheckInService(conversations.sessions, CheckInSettings())
+
+
+@pytest.fixture
+def checkin_sms(conversations, checkins) -> SmsService:
+    """The SMS channel with check-ins on."""
+    vault = PhoneVault(TEST_SECRETS["HELPLINE_HMAC_KEY"], TEST_SECRETS["HELPLINE_ENCRYPTION_KEY"])
+    return SmsService(conversations, vault, "Test County Helpline", checkins)
 
 
 @pytest.fixture

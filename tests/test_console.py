@@ -304,6 +304,8 @@ FOR_ANOTHER_NAVIGATOR = {
     "console.note": 404,
     "console.hand_back": 404,
     "console.close": 404,
+    "console.start_checkins": 404,
+    "console.end_checkins": 404,
     "console.audit": 403,
 }
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import threading
-import uuid
 
 import pytest
 from alembic import command
@@ -18,7 +17,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from bot.assistant import AssistantClient
 from bot.conversations import ConversationService
-from bot.db import make_engine, session_factory, upgrade
+from bot.db import make_engine, session_factory
 from bot.handoff import Conflict, ConsoleSettings, HandoffService, NotFound
 from bot.handoff_models import AuditEntry, Handoff
 from bot.navigators import NavigatorService
@@ -27,34 +26,9 @@ from bot.settings import ROOT
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def url(request, tmp_path):
-    """A fresh database of each kind, migrated to the newest revision."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'helpline.db'}"
-        upgrade(url)
-        yield url
-        return
-    import psycopg2
-
-    try:
-        admin = psycopg2.connect(PG_ADMIN_URL, connect_timeout=3)
-    except psycopg2.Error as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL not reachable: {error}")
-        pytest.skip(f"PostgreSQL not reachable: {type(error).__name__}")
-    admin.autocommit = True
-    name = f"helpline_handoff_{uuid.uuid4().hex[:8]}"
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+@pytest.fixture
+def url(url_of_each_kind):
+    return url_of_each_kind
 
 
 @pytest.fixture

@@ -72,6 +72,7 @@ def init_console(
         console or getattr(settings, "console", None),
         PhoneVault(settings.hmac_key, settings.encryption_key),
         settings.public_url,
+        getattr(settings, "checkins", None),
     )
     app.extensions["helpline.navigators"] = navigators or NavigatorService(conversations.sessions)
     app.config.update(
@@ -235,6 +236,29 @@ def note(handoff_id: int):
     """Add a private note."""
     _handoffs().note(handoff_id, g.navigator, request.form.get("text", ""))
     flash("Note saved.")
+    return _back(handoff_id)
+
+
+@bp.post("/handoffs/<int:handoff_id>/checkins")
+@signed_in()
+def start_checkins(handoff_id: int):
+    """Sign the person up for check-in texts, with the consent they gave."""
+    _handoffs().start_checkins(
+        handoff_id,
+        g.navigator,
+        request.form.get("reason", "other"),
+        consented=request.form.get("consent") == "yes",
+    )
+    flash("Check-ins started. The person got a text saying when, and how to pause or end them.")
+    return _back(handoff_id)
+
+
+@bp.post("/handoffs/<int:handoff_id>/checkins/end")
+@signed_in()
+def end_checkins(handoff_id: int):
+    """End the person's check-ins."""
+    _handoffs().end_checkins(handoff_id, g.navigator)
+    flash("Check-ins ended. No more check-in texts will go out.")
     return _back(handoff_id)
 
 

@@ -79,7 +79,7 @@
 
   function watchConversation(log) {
     if (!log) { return; }
-    var names = { person: "Person", assistant: "Assistant", system: "Helpline", navigator: "Navigator" };
+    var names = { person: "Person", assistant: "Assistant", system: "Helpline", navigator: "Navigator", checkin: "Check-in" };
     var after = parseInt(log.getAttribute("data-after"), 10) || 0;
 
     function status(node, delivery) {

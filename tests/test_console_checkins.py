@@ -1,0 +1,133 @@
+"""A navigator starts and ends check-ins from the console, only with the person's consent."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.checkin_models import CheckInSeries
+from bot.handoff import ConsoleSettings, HandoffService
+from bot.handoff_models import AuditEntry
+from bot.models import Message, Outbox
+from bot.sms import InboundSms, SmsService
+from tests import test_console
+from tests.test_console import Browser, request_for, web_chat
+
+# The console's own fixtures, with the SMS and handoff services below (check-ins on).
+accounts, ana, app, staff = (
+    test_console.accounts,
+    test_console.ana,
+    test_console.app,
+    test_console.staff,
+)
+
+
+@pytest.fixture
+def sms(checkin_sms) -> SmsService:
+    """The SMS channel with check-ins on (tests/conftest.py)."""
+    return checkin_sms
+
+
+@pytest.fixture
+def handoffs(conversations, checkins) -> HandoffService:
+    return HandoffService(
+        conversations.sessions,
+        conversations,
+        ConsoleSettings(hours="24/7"),
+        checkins=checkins,
+    )
+
+
+@pytest.fixture
+def texted(sms, conversations, handoffs):
+    """A person who texted and asked for a navigator: (handoff, conversation id)."""
+    sms.handle(InboundSms(phone="+18605550111", body="I need help", message_sid="SMcon1"))
+    with conversations.sessions() as session:
+        conversation_id = session.execute(
+            select(Message.conversation_id).where(Message.direction == "in")
+        ).scalar_one()
+    handoff = handoffs.request(conversation_id, "treatment", False).handoff
+    return handoff, conversation_id
+
+
+def series(conversations) -> list:
+    with conversations.sessions() as session:
+        return list(session.execute(select(CheckInSeries)).scalars())
+
+
+def checkin_messages(conversations) -> list:
+    with conversations.sessions() as session:
+        return list(
+            session.execute(
+                select(Message.body, Outbox.status)
+                .join(Outbox, Outbox.message_id == Message.id)
+                .where(Message.author == "checkin")
+            ).all()
+        )
+
+
+def audit_actions(conversations) -> list:
+    with conversations.sessions() as session:
+        return list(session.execute(select(AuditEntry.action).order_by(AuditEntry.id)).scalars())
+
+
+def test_a_navigator_starts_check_ins_with_the_persons_consent(ana, texted, conversations):
+    handoff, conversation_id = texted
+    page = ana.get(f"/console/handoffs/{handoff.id}").get_data(as_text=True)
+    assert "The person agreed to check-in texts" in page
+
+    refused = ana.post(f"/console/handoffs/{handoff.id}/checkins", {"reason": "overdose"})
+    assert refused.status_code == 400
+    assert "need the person&#39;s agreement" in refused.get_data(as_text=True)
+    assert series(conversations) == []
+
+    started = ana.post(
+        f"/console/handoffs/{handoff.id}/checkins", {"reason": "overdose", "consent": "yes"}
+    )
+    assert started.status_code == 302
+    [made] = series(conversations)
+    assert (made.conversation_id, made.reason, made.enrolled_by) == (
+        conversation_id, "overdose", "navigator"
+    )  # fmt: skip
+    assert made.navigator_id is not None and made.consented_at is not None
+    # The person is told at once, by text, with how to pause or end them.
+    [(body, status)] = checkin_messages(conversations)
+    assert body.startswith("As you agreed with your navigator, we'll text to check in tomorrow")
+    assert "PAUSE" in body and "STOP CHECKINS" in body and status == Outbox.QUEUED
+    assert "checkins_start" in audit_actions(conversations)
+
+    page = ana.get(f"/console/handoffs/{handoff.id}").get_data(as_text=True)
+    assert "Check-ins are <strong>active</strong>" in page and "Day 30: scheduled" in page
+    again = ana.post(
+        f"/console/handoffs/{handoff.id}/checkins", {"reason": "overdose", "consent": "yes"}
+    )
+    assert again.status_code == 409 and len(series(conversations)) == 1
+
+    ended = ana.post(f"/console/handoffs/{handoff.id}/checkins/end")
+    assert ended.status_code == 302
+    [made] = series(conversations)
+    assert (made.status, made.end_reason) == ("ended", "navigator")
+    assert "checkins_end" in audit_actions(conversations)
+
+
+def test_check_ins_are_not_offered_for_a_web_chat(ana, app, conversations, handoffs):
+    handoff = request_for(conversations, handoffs, web_chat(app))
+    page = ana.get(f"/console/handoffs/{handoff.id}").get_data(as_text=True)
+    assert "Check-in texts" not in page
+    refused = ana.post(
+        f"/console/handoffs/{handoff.id}/checkins", {"reason": "overdose", "consent": "yes"}
+    )
+    assert refused.status_code == 400
+    assert "only for people who text" in refused.get_data(as_text=True)
+
+
+def test_another_navigators_conversation_is_not_found(app, staff, texted, handoffs, conversations):
+    handoff, _ = texted
+    handoffs.claim(handoff.id, staff["ana"])
+    ben = Browser(app)
+    ben.sign_in("ben@example.org")
+    refused = ben.post(
+        f"/console/handoffs/{handoff.id}/checkins", {"reason": "overdose", "consent": "yes"}
+    )
+    assert refused.status_code == 404
+    assert series(conversations) == []
