@@ -117,7 +117,10 @@ def serve(process: str) -> None:
 @main.command()
 @click.option("--interval", default=2.0, help="Seconds between passes.")
 @click.option("--once", is_flag=True, help="One pass, then exit.")
-def worker(interval: float, once: bool) -> None:
+@click.option(
+    "--sweep-seconds", default=30.0, help="Seconds between looks for new or lost check-ins."
+)
+def worker(interval: float, once: bool, sweep_seconds: float) -> None:
     """Answer kept messages, send the SMS outbox, and run the check-in and retention jobs."""
     from bot.scheduler import CheckInScheduler
     from bot.services import (
@@ -137,6 +140,7 @@ def worker(interval: float, once: bool) -> None:
         get_settings().database_url,
         checkin_service(),
         retention=retention_service().run,
+        sweep_seconds=sweep_seconds,
     )
     if once:
         scheduler.run_once()  # due check-ins go now; later ones wait in the job store

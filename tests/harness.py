@@ -35,7 +35,11 @@ class Helpline:
         self.rasa = f"http://127.0.0.1:{env['RASA_PORT']}"
 
     def start(self, process: str) -> None:
-        command = ["worker", "--interval", "0.5"] if process == "worker" else ["serve", process]
+        command = (
+            ["worker", "--interval", "0.5", "--sweep-seconds", "1"]
+            if process == "worker"
+            else ["serve", process]
+        )
         log = open(self.logs / f"{self.name}-{process}.log", "ab")
         self.procs[process] = subprocess.Popen(
             [str(Path(sys.executable).parent / "helpline"), *command],

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import uuid
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 
 import pytest
 import requests
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import select, update
 from twilio.request_validator import RequestValidator
 
+from bot.checkin_models import CheckIn, CheckInSeries
+from bot.checkins import TEXTS
 from bot.db import make_engine, session_factory
 from bot.directory.replies import ASK_INSURANCE, ASK_MEDICATION
 from bot.handoff_models import NAVIGATOR, Handoff
-from bot.models import Message, Outbox
+from bot.models import Message, Outbox, utcnow
 from bot.navigators import NavigatorService
 from tests.integration.conftest import TWILIO_TEST_TOKEN, handoff_service_for
 from tests.integration.test_browser import browser  # noqa: F401 - the shared Chromium fixture
@@ -145,3 +148,71 @@ def test_an_sms_handoff_survives_every_process_restarting(helpline):
 
     # No Twilio account here: the reply waits in the outbox for the worker, not lost.
     assert wait_for(queued, timeout=10) == Outbox.QUEUED
+
+
+def test_a_check_in_series_by_text_scheduled_sent_replied_handed_off_stopped(helpline):
+    phone = "+18605550171"
+    sessions = sessions_of(helpline)
+    signed_up = text_in(helpline, "CHECKIN", phone)
+    assert signed_up[0].startswith("Thank you. We'll text to check in tomorrow")
+
+    def checkins(*columns):
+        with sessions() as session:
+            return session.execute(select(*columns).order_by(CheckIn.due_at)).all()
+
+    # The worker's scheduler gives every check-in its job in the database.
+    def jobs():
+        found = [job for (job,) in checkins(CheckIn.job_id)]
+        return len(found) == 5 and all(found)
+
+    wait_for(jobs, timeout=30)
+
+    # A day passes: day 1 comes due (its row moved to now; the sweep schedules it again).
+    first_id = checkins(CheckIn.id)[0][0]
+    with sessions() as session:
+        session.execute(
+            update(CheckIn)
+            .where(CheckIn.id == first_id)
+            .values(due_at=utcnow() - timedelta(seconds=1), job_id=None)
+        )
+        session.commit()
+
+    def checkin_texts():
+        with sessions() as session:
+            return session.execute(
+                select(Message.body, Outbox.status)
+                .join(Outbox, Outbox.message_id == Message.id)
+                .where(Message.author == "checkin")
+            ).all()
+
+    sent = wait_for(checkin_texts, timeout=60)
+    assert sent == [(TEXTS["checkin"], Outbox.QUEUED)]  # no Twilio account: it waits there
+
+    # "1": the assistant offers a navigator (asking about sharing first); "yes" connects.
+    asked = text_in(helpline, "1", phone)
+    assert asked[0] in response_texts("utter_ask_handoff_consent")
+    connected = text_in(helpline, "yes", phone)
+    assert "navigator" in " ".join(connected).lower()
+    with sessions() as session:
+        series = session.execute(select(CheckInSeries)).scalars().all()
+        [mine] = [s for s in series if s.id == session.get(CheckIn, first_id).series_id]
+        handoff = session.execute(
+            select(Handoff).where(Handoff.conversation_id == mine.conversation_id)
+        ).scalar_one()
+        assert handoff.status == Handoff.WAITING and handoff.consented
+        assert session.get(CheckIn, first_id).replied_at is not None
+
+    # STOP ends every text, check-ins included.
+    text_in(helpline, "STOP", phone)
+    with sessions() as session:
+        mine = session.get(CheckInSeries, mine.id)
+        assert (mine.status, mine.end_reason) == ("ended", "stop")
+        statuses = (
+            session.execute(
+                select(CheckIn.status).where(CheckIn.series_id == mine.id).order_by(CheckIn.due_at)
+            )
+            .scalars()
+            .all()
+        )
+    assert statuses == ["sent", "cancelled", "cancelled", "cancelled", "cancelled"]
+    assert len(checkin_texts()) == 1
