@@ -8,8 +8,9 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict
+from typing import Dict, Iterator
 
 import requests
 
@@ -123,3 +124,37 @@ def require_chromium() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return CHROMIUM
+
+
+@contextmanager
+def served_over_https(app) -> Iterator[str]:
+    """Serve a Flask app in a thread over https (a throwaway certificate), so the console's
+    Secure cookie works in a real browser; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True, ssl_context="adhoc")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@contextmanager
+def chromium_page() -> Iterator:
+    """A page in headless Chromium that accepts the throwaway certificate and downloads."""
+    chromium = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        context = browser.new_context(ignore_https_errors=True, accept_downloads=True)
+        try:
+            yield context.new_page()
+        finally:
+            browser.close()

@@ -6,16 +6,13 @@ a browser, and the queue page announces a new request by itself.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from argon2 import PasswordHasher
-from werkzeug.serving import make_server
 
 from bot.handoff import ConsoleSettings, HandoffService
 from bot.handoff_models import NAVIGATOR
 from bot.navigators import NavigatorService
-from tests.harness import CHROMIUM_FLAGS, free_port, require_chromium
+from tests.harness import chromium_page, served_over_https
 from webhook import create_app
 
 pytestmark = pytest.mark.browser
@@ -37,25 +34,14 @@ def served(settings, conversations):
             "NAVIGATORS": accounts,
         }
     )
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True, ssl_context="adhoc")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"https://127.0.0.1:{port}", app, handoffs
-    server.shutdown()
-    thread.join()
+    with served_over_https(app) as url:
+        yield url, app, handoffs
 
 
 @pytest.fixture
 def page():
-    chromium = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        context = browser.new_context(ignore_https_errors=True)
-        yield context.new_page()
-        browser.close()
+    with chromium_page() as page:
+        yield page
 
 
 def test_a_navigator_signs_in_sees_a_new_request_announced_and_answers_it(

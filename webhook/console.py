@@ -86,7 +86,11 @@ def init_console(
     csrf = CSRFProtect(app)
     for blueprint in (chat.bp, sms.bp, openapi.bp):
         csrf.exempt(blueprint)
+    # Imported here: webhook.dashboard imports this module (signed_in, HEADERS).
+    from webhook import dashboard
+
     app.register_blueprint(bp)
+    app.register_blueprint(dashboard.bp)
 
 
 def _handoffs() -> HandoffService:
