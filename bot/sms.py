@@ -32,7 +32,8 @@ TEXTS = {
     "help": (
         "{operator}: free, anonymous text line about overdose, naloxone and treatment. "
         "Overdose now: call {line_911}. Crisis: call or text {line_988}. To talk to a person "
-        "24/7 call {line_samhsa}. Reply STOP to end texts, DELETE to erase this chat."
+        "24/7 call {line_samhsa}. Reply CHECKIN for check-in texts, STOP to end texts, DELETE to "
+        "erase this chat."
     ),
     "stop": (
         "You won't get any more texts from this number. Reply START to text with us again. "
