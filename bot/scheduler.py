@@ -122,19 +122,30 @@ class CheckInScheduler:
         if _running is self:
             _running = None
 
-    def run_once(self, now: datetime | None = None) -> int:
+    def run_once(self, now: datetime | None = None, batch: int = 500) -> int:
         """One pass without a running scheduler (`helpline worker --once`): give new
         check-ins their jobs, and send the ones already due. Returns how many were sent."""
         now = now or utcnow()
         self.scheduler.start(paused=True)  # jobs are stored, none run
         try:
-            self.sweep(now)
-            sent = 0
-            for checkin_id, name in self.checkins.overdue(now + timedelta(seconds=1)):
-                sent += self.fire(checkin_id) == "sent"
-                if name is not None and self.scheduler.get_job(name) is not None:
-                    self.scheduler.remove_job(name)
-            return sent
+            while self.sweep(now)[0]:
+                pass  # every new check-in gets its job, 500 at a time
+            sent, seen = 0, set()
+            while True:
+                due = [
+                    (checkin_id, name)
+                    for checkin_id, name in self.checkins.overdue(
+                        now + timedelta(seconds=1), limit=len(seen) + batch
+                    )
+                    if checkin_id not in seen  # one that fails stays due: tried once a pass
+                ]
+                if not due:
+                    return sent
+                for checkin_id, name in due:
+                    seen.add(checkin_id)
+                    sent += self.fire(checkin_id) == "sent"
+                    if name is not None and self.scheduler.get_job(name) is not None:
+                        self.scheduler.remove_job(name)
         finally:
             self.scheduler.shutdown(wait=False)
 

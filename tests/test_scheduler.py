@@ -153,6 +153,15 @@ def test_one_pass_without_a_scheduler_thread_sends_what_is_due(
     assert len(stored_jobs(database_url)) == 3
 
 
+def test_one_pass_sends_every_due_check_in_however_many(sms, conversations, schedulers):
+    with time_machine.travel(START, tick=False) as clock:
+        for number in range(3):
+            opt_in(sms, phone=f"+1860555020{number}")
+        clock.move_to(START + timedelta(days=1, minutes=1))
+        assert schedulers().run_once(batch=2) == 3
+    assert checkin_texts(conversations) == [TEXTS["checkin"]] * 3
+
+
 def test_the_retention_job_is_scheduled_nightly_in_local_time(schedulers):
     ran = []
     with time_machine.travel(START, tick=True):
