@@ -29,6 +29,7 @@ from bot.directory.geo import resolve_place
 from bot.directory.models import Location, LookupRecord
 from bot.directory.replies import crisis_lines, empty_directory_text, result_texts
 from bot.directory.search import RADII_MILES, SearchResult, find_nearby, report_listing
+from bot.models import Conversation
 
 log = logging.getLogger(__name__)
 
@@ -249,7 +250,7 @@ def _answer_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int
             offset=offset,
         )
         if offset == 0 and result.place is not None:
-            _record_lookup(session, result, "web" if _channel(tracker) == "webchat" else "sms")
+            _record_lookup(session, result, _gateway_channel(session, tracker))
     if not result.place_found:
         dispatcher.utter_message(
             topic=TOPIC, text=fill_lines(f"Sorry, I lost track of the place. {crisis_lines(None)}.")
@@ -266,6 +267,15 @@ def _answer_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int
             topic=TOPIC, text=text, buttons=buttons if index == len(texts) - 1 else []
         )
     return [match.id for match in result.matches], result.has_more
+
+
+def _gateway_channel(session, tracker: Tracker) -> str:
+    """The gateway's name for the conversation's channel: "sms", "web", or "terminal" for
+    staff trying the line (which the figures leave out)."""
+    channel = session.execute(
+        select(Conversation.channel).where(Conversation.sender_id == tracker.sender_id)
+    ).scalar_one_or_none()
+    return channel or ("web" if _channel(tracker) == "webchat" else "sms")
 
 
 def _record_lookup(session, result: SearchResult, channel: str) -> None:

@@ -13,6 +13,7 @@ from bot.content import sms_problems, stigmatizing_terms
 from bot.db import Base, make_engine, session_factory
 from bot.directory.asking import ANY, NO_PLACE
 from bot.directory.models import ListingReport, LookupRecord
+from bot.models import Conversation
 from tests.test_directory_search import PLACES, load, write_local
 
 pytestmark = pytest.mark.anyio
@@ -272,3 +273,12 @@ async def test_more_pages_are_not_counted_as_new_lookups(stocked):
              "shown_listings": [1, 2, 3]}  # fmt: skip
     await run(actions.ActionMoreResults(), make_tracker(slots, "more", intent="more"))
     assert lookups(stocked) == []
+
+
+async def test_a_lookup_keeps_the_gateway_s_channel_so_staff_trials_are_left_out(stocked):
+    with stocked() as session:
+        session.add(Conversation(sender_id="0123456789abcdef0123456789abcdef", channel="terminal"))
+        session.commit()
+    slots = {"search_need": "naloxone", "search_place": "06360"}
+    await run(actions.ActionFindHelp(), make_tracker(slots, intent="find_naloxone"))
+    assert [row[0] for row in lookups(stocked)] == ["terminal"]
