@@ -130,7 +130,7 @@ class CheckInScheduler:
         try:
             while self.sweep(now)[0]:
                 pass  # every new check-in gets its job, 500 at a time
-            sent, seen = 0, set()
+            sent, seen = 0, set[int]()
             while True:
                 due = [
                     (checkin_id, name)
