@@ -138,6 +138,11 @@ class CheckInService:
             if contact is None or contact.opted_out_at is not None:
                 raise CheckInError("This person texted STOP, so we can't text them.")
             running = _running_series(session, conversation_id)
+            if running is not None and not _scheduled_left(session, running.id):
+                # Paused through its last check-in: it is over; start afresh.
+                _end(session, running, CheckInSeries.FINISHED, now)
+                session.commit()
+                running = None
             if running is not None:
                 return running, self._next_text(session, running, "already")
             series = CheckInSeries(
@@ -184,14 +189,25 @@ class CheckInService:
             series = _running_series(session, conversation_id)
             if series is None:
                 return TEXTS["none"]
-            if word == "pause":
-                series.status, series.paused_at = CheckInSeries.PAUSED, now
+            if word in ("pause", "resume"):
+                # Only while the series still runs: the worker may end it at this moment.
+                paused = word == "pause"
+                changed = session.execute(
+                    update(CheckInSeries)
+                    .where(
+                        CheckInSeries.id == series.id,
+                        CheckInSeries.status != CheckInSeries.ENDED,
+                    )
+                    .values(
+                        status=CheckInSeries.PAUSED if paused else CheckInSeries.ACTIVE,
+                        paused_at=now if paused else None,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
                 session.commit()
-                return TEXTS["paused"]
-            if word == "resume":
-                series.status, series.paused_at = CheckInSeries.ACTIVE, None
-                session.commit()
-                return self._next_text(session, series, "resumed")
+                if changed.rowcount != 1:
+                    return TEXTS["none"]
+                return TEXTS["paused"] if paused else self._next_text(session, series, "resumed")
             _end(session, series, CheckInSeries.CANCELLED, now)
             session.commit()
             return TEXTS["cancelled"]
@@ -273,9 +289,10 @@ class CheckInService:
         """Send one due check-in through the outbox, at most once.
 
         Returns what happened: "sent"; "deferred" (outside the hours, due again at the
-        next start, awaiting a new job); "skipped" (paused, or a navigator is talking with
-        the person); "cancelled" (the series ended, or the phone opted out); "early" (not
-        due yet); "done" (already handled, or gone).
+        next start, awaiting a new job); "skipped" (paused, a navigator is talking with
+        the person, or a later check-in is due too after an outage); "cancelled" (the
+        series ended, or the phone opted out); "early" (not due yet); "done" (already
+        handled, or gone).
         """
         now = now or utcnow()
         with self.sessions() as session:
@@ -298,7 +315,21 @@ class CheckInService:
                 checkin.due_at, checkin.job_id = send_at, None
                 session.commit()
                 return "deferred"
-            if series.status == CheckInSeries.PAUSED:
+            later_due = session.execute(
+                select(CheckIn.id)
+                .where(
+                    CheckIn.series_id == series.id,
+                    CheckIn.status == CheckIn.SCHEDULED,
+                    CheckIn.id != checkin.id,
+                    CheckIn.day > checkin.day,
+                    CheckIn.due_at <= now,
+                )
+                .limit(1)
+            ).first()
+            if later_due is not None:
+                # The worker was down past the next one too: one text, not two at once.
+                outcome = _settle(session, checkin, CheckIn.SKIPPED, "stale", commit=False)
+            elif series.status == CheckInSeries.PAUSED:
                 outcome = _settle(session, checkin, CheckIn.SKIPPED, "paused", commit=False)
             elif conversation.navigator_id is not None:
                 outcome = _settle(session, checkin, CheckIn.SKIPPED, "navigator", commit=False)

@@ -409,8 +409,7 @@ class HandoffService:
     ) -> CheckInSeries:
         """Sign the person up for check-in texts, as they agreed with the navigator; the
         person is told at once, with how to pause or end them (audited)."""
-        with self.sessions() as session:
-            handoff = self._visible_handoff(session, handoff_id, navigator)
+        handoff = self._taken_on(handoff_id, navigator)
         if self.checkins is None:
             raise HandoffError("Check-ins are not set up on this console.")
         if not consented:
@@ -431,8 +430,7 @@ class HandoffService:
 
     def end_checkins(self, handoff_id: int, navigator: Navigator) -> None:
         """End the person's check-ins (they asked the navigator to); audited."""
-        with self.sessions() as session:
-            handoff = self._visible_handoff(session, handoff_id, navigator)
+        handoff = self._taken_on(handoff_id, navigator)
         if self.checkins is None:
             raise HandoffError("Check-ins are not set up on this console.")
         if self.checkins.end(handoff.conversation_id, CheckInSeries.BY_NAVIGATOR) is None:
@@ -540,6 +538,14 @@ class HandoffService:
             session.add(AuditEntry(navigator_id=viewer.id, action="denied", handoff_id=handoff_id))
             session.commit()
             raise NotFound("No such conversation in your queue.")
+        return handoff
+
+    def _taken_on(self, handoff_id: int, navigator: Navigator) -> Handoff:
+        """A handoff this navigator claimed (in any state since), or any for an overseer."""
+        with self.sessions() as session:
+            handoff = self._visible_handoff(session, handoff_id, navigator)
+        if not navigator.oversees and handoff.claimed_by != navigator.id:
+            raise NotAllowed("Claim this conversation first.")
         return handoff
 
     def _held_by(self, handoff_id: int, navigator: Navigator, supervisors_too=False) -> Handoff:

@@ -375,3 +375,21 @@ def test_every_check_in_text_fits_one_sms_and_uses_plain_characters():
     for text in samples:
         assert len(text) <= 320, text
         assert text.isascii(), text
+
+
+def test_a_running_series_with_nothing_left_gives_way_to_a_new_opt_in(sms, conversations):
+    with time_machine.travel(START, tick=False):
+        text_in(sms, "CHECKIN")
+        # As if PAUSE had raced the worker ending the series: running, nothing scheduled.
+        with conversations.sessions() as session:
+            series = session.execute(select(CheckInSeries)).scalar_one()
+            series.status = "paused"
+            for checkin in series.checkins:
+                checkin.status = "skipped"
+            session.commit()
+        assert text_in(sms, "CHECKIN")[0].startswith("Thank you. We'll text to check in")
+        with conversations.sessions() as session:
+            statuses = session.execute(
+                select(CheckInSeries.status, CheckInSeries.end_reason).order_by(CheckInSeries.id)
+            ).all()
+        assert statuses == [("ended", "finished"), ("active", None)]

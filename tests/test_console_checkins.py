@@ -73,6 +73,12 @@ def audit_actions(conversations) -> list:
 
 def test_a_navigator_starts_check_ins_with_the_persons_consent(ana, texted, conversations):
     handoff, conversation_id = texted
+    unclaimed = ana.post(
+        f"/console/handoffs/{handoff.id}/checkins", {"reason": "overdose", "consent": "yes"}
+    )
+    assert unclaimed.status_code == 403
+    assert "Claim this conversation first" in unclaimed.get_data(as_text=True)
+    ana.post(f"/console/handoffs/{handoff.id}/claim")
     page = ana.get(f"/console/handoffs/{handoff.id}").get_data(as_text=True)
     assert "The person agreed to check-in texts" in page
 
@@ -112,6 +118,7 @@ def test_a_navigator_starts_check_ins_with_the_persons_consent(ana, texted, conv
 
 def test_check_ins_are_not_offered_for_a_web_chat(ana, app, conversations, handoffs):
     handoff = request_for(conversations, handoffs, web_chat(app))
+    ana.post(f"/console/handoffs/{handoff.id}/claim")
     page = ana.get(f"/console/handoffs/{handoff.id}").get_data(as_text=True)
     assert "Check-in texts" not in page
     refused = ana.post(

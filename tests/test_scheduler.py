@@ -147,9 +147,14 @@ def test_one_pass_without_a_scheduler_thread_sends_what_is_due(
         assert schedulers().run_once() == 0
         assert len(stored_jobs(database_url)) == 5
         clock.move_to(START + timedelta(days=3, hours=1))
-        assert schedulers().run_once() == 2  # day 1 (late) and day 3
+        # Day 1 (late) and day 3 are both due: one text, day 1 skipped as stale.
+        assert schedulers().run_once() == 1
         assert schedulers().run_once() == 0
-    assert checkin_texts(conversations) == [TEXTS["checkin"]] * 2
+    assert checkin_texts(conversations) == [TEXTS["checkin"]]
+    assert [(row.status, row.skip_reason) for row in rows(conversations)][:2] == [
+        ("skipped", "stale"),
+        ("sent", None),
+    ]
     assert len(stored_jobs(database_url)) == 3
 
 
