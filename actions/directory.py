@@ -29,7 +29,7 @@ from bot.directory.geo import resolve_place
 from bot.directory.models import Location, LookupRecord
 from bot.directory.replies import crisis_lines, empty_directory_text, result_texts
 from bot.directory.search import RADII_MILES, SearchResult, find_nearby, report_listing
-from bot.models import Conversation
+from bot.models import Conversation, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +163,8 @@ class ActionFindHelp(Action):
     ) -> List[EventType]:
         place = tracker.get_slot("search_place")
         if not place or place == NO_PLACE:
+            with session_factory()() as session:
+                _record(session, tracker, need=tracker.get_slot("search_need") or "treatment")
             lines = crisis_lines(None)
             dispatcher.utter_message(
                 topic=TOPIC,
@@ -250,7 +252,7 @@ def _answer_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int
             offset=offset,
         )
         if offset == 0 and result.place is not None:
-            _record_lookup(session, result, _gateway_channel(session, tracker))
+            _record_lookup(session, result, tracker)
     if not result.place_found:
         dispatcher.utter_message(
             topic=TOPIC, text=fill_lines(f"Sorry, I lost track of the place. {crisis_lines(None)}.")
@@ -271,33 +273,43 @@ def _answer_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int
 
 def _gateway_channel(session, tracker: Tracker) -> str:
     """The gateway's name for the conversation's channel: "sms", "web", or "terminal" for
-    staff trying the line (which the figures leave out)."""
+    staff trying the line. Without a gateway conversation (rasa shell, a test) the lookup
+    is not a person's, so it counts as "terminal", which the figures leave out."""
     channel = session.execute(
         select(Conversation.channel).where(Conversation.sender_id == tracker.sender_id)
     ).scalar_one_or_none()
-    return channel or ("web" if _channel(tracker) == "webchat" else "sms")
+    return channel or "terminal"
 
 
-def _record_lookup(session, result: SearchResult, channel: str) -> None:
-    """Keep the lookup for the action team's figures: town, need, and whether anything was
-    near. Nothing about the person; a failure here never costs them their answer."""
+def _record_lookup(session, result: SearchResult, tracker: Tracker) -> None:
+    """Keep a lookup of a place we found: town, need, and whether anything was near."""
     place = result.place
     assert place is not None
     # Only the first page is counted, so "nearby" is at most a page: enough to tell a
     # treatment desert (0) from a town with care near it.
     nearby = sum(1 for match in result.matches if match.distance_miles <= RADII_MILES[0])
+    _record(
+        session,
+        tracker,
+        need=result.need,
+        medication=result.medication,
+        town=place.name[:100],
+        state=place.state,
+        nearby=nearby,
+        nearest_miles=result.matches[0].distance_miles if result.matches else None,
+    )
+
+
+def _record(session, tracker: Tracker, **fields) -> None:
+    """Keep one lookup for the action team's figures; a place not understood has no town.
+
+    Nothing about the person, and only the hour: the time of a person's message must not
+    find their lookup. A failure here never costs the person their answer.
+    """
+    fields.setdefault("nearby", 0)
+    at = utcnow().replace(minute=0, second=0, microsecond=0)
     try:
-        session.add(
-            LookupRecord(
-                channel=channel,
-                need=result.need,
-                medication=result.medication,
-                town=place.name[:100],
-                state=place.state,
-                nearby=nearby,
-                nearest_miles=result.matches[0].distance_miles if result.matches else None,
-            )
-        )
+        session.add(LookupRecord(at=at, channel=_gateway_channel(session, tracker), **fields))
         session.commit()
     except SQLAlchemyError as error:
         session.rollback()

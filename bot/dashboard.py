@@ -197,15 +197,34 @@ def _parse_date(raw: str | None, name: str, default: date) -> date:
 
 def suppress_small(counts: Mapping[str, int], other_label: str = OTHER_TOWNS) -> List[Count]:
     """Rows named only when their count is at least MIN_CELL, largest first; the rest are
-    summed into one `other_label` row, itself shown as "fewer than 5" when 1 to 4."""
+    summed into one `other_label` row, itself shown as "fewer than 5" when 1 to 4 (and then
+    only when no row is named: otherwise the smallest named row is grouped too)."""
     shown = sorted(
         ((label, n) for label, n in counts.items() if n >= MIN_CELL), key=lambda r: (-r[1], r[0])
     )
-    rows = [Count(label, n) for label, n in shown]
     grouped = sum(n for n in counts.values() if 0 < n < MIN_CELL)
+    if 0 < grouped < MIN_CELL and shown:
+        # The page also gives the total, so a small group beside named rows would give its
+        # size away (total minus the named rows): the smallest named row joins the group.
+        grouped += shown.pop()[1]
+    rows = [Count(label, n) for label, n in shown]
     if grouped:
         rows.append(Count(other_label, grouped if grouped >= MIN_CELL else None))
     return rows
+
+
+def small_total(value: int) -> str:
+    """A total as the page and the CSV write it: 1 to MIN_CELL - 1 is "fewer than 5" (it
+    would be the size of a suppressed group when no row is named)."""
+    return SUPPRESSED if 0 < value < MIN_CELL else str(value)
+
+
+def share_text(dashboard: Dashboard) -> str:
+    """The no-nearby share as a percentage; empty without lookups, suppressed when small."""
+    share = dashboard.no_nearby_share
+    if share is None:
+        return ""
+    return SUPPRESSED if dashboard.located_lookups < MIN_CELL else f"{share:.1%}"
 
 
 def nearest_rank(values: Sequence[float], percent: float) -> float | None:
@@ -471,14 +490,13 @@ def csv_rows(dashboard: Dashboard) -> Iterable[Tuple[str, str, str]]:
     yield section, "Total", str(dashboard.conversations)
     for count in dashboard.topics:
         yield "Topics asked about", count.label, count.shown
-    yield "Towns looked up", "All lookups", str(dashboard.lookups)
-    yield "Towns looked up", "Lookups with a known town", str(dashboard.located_lookups)
+    yield "Towns looked up", "All lookups", small_total(dashboard.lookups)
+    yield "Towns looked up", "Lookups with a known town", small_total(dashboard.located_lookups)
     for count in dashboard.towns:
         yield "Towns looked up", count.label, count.shown
     section = "Lookups with no nearby result"
-    share = dashboard.no_nearby_share
-    yield section, "All lookups with no nearby result", str(dashboard.no_nearby)
-    yield section, "Share of lookups with a known town", "" if share is None else f"{share:.1%}"
+    yield section, "All lookups with no nearby result", small_total(dashboard.no_nearby)
+    yield section, "Share of lookups with a known town", share_text(dashboard)
     for count in dashboard.no_nearby_towns:
         yield section, count.label, count.shown
     handoffs = dashboard.handoffs

@@ -19,6 +19,13 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 target_metadata = Base.metadata
 
 
+def _ours(_object, name, type_, _reflected, _compare_to) -> bool:
+    """APScheduler creates and owns its job table (bot/scheduler.py); autogenerate leaves it be."""
+    from bot.scheduler import JOB_TABLE
+
+    return not (type_ == "table" and name == JOB_TABLE)
+
+
 def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
@@ -43,6 +50,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            include_object=_ours,
         )
         with context.begin_transaction():
             context.run_migrations()

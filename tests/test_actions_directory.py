@@ -252,19 +252,37 @@ def lookups(sessions) -> list:
         ]
 
 
+def from_gateway(sessions, tracker: Tracker, channel: str) -> Tracker:
+    """The tracker of a conversation the gateway knows, on `channel`."""
+    with sessions() as session:
+        conversation = Conversation(channel=channel)
+        session.add(conversation)
+        session.commit()
+    tracker.sender_id = conversation.sender_id
+    return tracker
+
+
 async def test_a_lookup_is_kept_by_town_with_whether_anything_was_near(stocked):
     near = {"search_need": "treatment", "search_place": "Norwich, CT 06360",
             "search_medication": "buprenorphine", "search_insurance": "skip"}  # fmt: skip
-    await run(actions.ActionFindHelp(), make_tracker(near, "06360"))
+    await run(actions.ActionFindHelp(), from_gateway(stocked, make_tracker(near, "06360"), "sms"))
     far = {"search_need": "treatment", "search_place": "01247",
            "search_medication": "methadone", "search_insurance": "skip"}  # fmt: skip
-    dispatcher, _ = await run(actions.ActionFindHelp(), make_tracker(far, channel="webchat"))
+    tracker = from_gateway(stocked, make_tracker(far, channel="webchat"), "web")
+    dispatcher, _ = await run(actions.ActionFindHelp(), tracker)
+    lost = {"search_need": "naloxone", "search_place": NO_PLACE}
+    await run(actions.ActionFindHelp(), from_gateway(stocked, make_tracker(lost), "sms"))
     assert lookups(stocked) == [
         ("sms", "treatment", "buprenorphine", "Norwich", "CT", 2),
         ("web", "treatment", "methadone", "North Adams", "MA", 0),
+        ("sms", "naloxone", None, None, None, 0),  # the place was not understood
     ]
     # Every reply says what it is about, for the topic figures.
     assert {m["topic"] for m in dispatcher.messages} == {"directory"}
+    # Only the hour is kept, so a lookup cannot be matched to a person's message.
+    with stocked() as session:
+        times = session.execute(select(LookupRecord.at)).scalars().all()
+    assert all((t.minute, t.second, t.microsecond) == (0, 0, 0) for t in times)
 
 
 async def test_more_pages_are_not_counted_as_new_lookups(stocked):
@@ -276,9 +294,9 @@ async def test_more_pages_are_not_counted_as_new_lookups(stocked):
 
 
 async def test_a_lookup_keeps_the_gateway_s_channel_so_staff_trials_are_left_out(stocked):
-    with stocked() as session:
-        session.add(Conversation(sender_id="0123456789abcdef0123456789abcdef", channel="terminal"))
-        session.commit()
     slots = {"search_need": "naloxone", "search_place": "06360"}
+    staff = from_gateway(stocked, make_tracker(slots, intent="find_naloxone"), "terminal")
+    await run(actions.ActionFindHelp(), staff)
+    # rasa shell or a test: no gateway conversation, so not a person's lookup either.
     await run(actions.ActionFindHelp(), make_tracker(slots, intent="find_naloxone"))
-    assert [row[0] for row in lookups(stocked)] == ["terminal"]
+    assert [row[0] for row in lookups(stocked)] == ["terminal", "terminal"]

@@ -105,7 +105,7 @@ LOOKUPS = [
 ]
 # All: 5+4+6+2+3 = 20 lookups, 17 with a town. Towns: Norwich 6, Hartford 5, other
 # (New Haven 4 + Putnam 2) = 6, shown as 6. No nearby: Norwich 5 + Putnam 2 = 7 of 17
-# = 41.2%; by town: Norwich 5, other (Putnam 2) -> "fewer than 5".
+# = 41.2%; by town: other (Putnam 2, and Norwich 5 so that 2 cannot be worked out) = 7.
 # SMS: 3+4+6+3 = 16, 13 with a town. Towns: Norwich 6, other (Hartford 3 + New Haven 4) = 7.
 # No nearby: Norwich 5 of 13 = 38.5%. Web: 4 lookups, towns: other (Hartford 2 + Putnam 2)
 # = 4 -> "fewer than 5"; no nearby: Putnam 2 of 4 = 50.0% -> other "fewer than 5".
@@ -346,19 +346,38 @@ def test_towns_under_five_are_grouped_and_a_small_group_is_not_counted(conversat
         ("Hartford, CT", "5"),
         ("Other towns (fewer than 5 each)", "6"),
     ]
-    # The group of Putnam's 2 is itself under 5.
-    assert counts(dashboard.no_nearby_towns) == [
-        ("Norwich, CT", "5"),
-        ("Other towns (fewer than 5 each)", SUPPRESSED),
-    ]
+    # Putnam's 2 alone would be "fewer than 5", but the total (7) minus Norwich (5) would
+    # give it away: Norwich, the smallest named town, joins the group (5 + 2 = 7).
+    assert counts(dashboard.no_nearby_towns) == [("Other towns (fewer than 5 each)", "7")]
     assert (dashboard.lookups, dashboard.located_lookups, dashboard.no_nearby) == (20, 17, 7)
     assert round(dashboard.no_nearby_share, 3) == 0.412  # 7 / 17
+
+
+def test_small_lookup_totals_are_not_given_when_they_would_size_a_group(conversations, seeded):
+    # Web: 4 lookups, all in towns under 5, 2 with nothing nearby. Exact totals would be
+    # the size of the "fewer than 5" groups, so they are suppressed too (and the share).
+    rows = list(csv.reader(io.StringIO(dashboard_csv(figures(conversations, "web")))))
+    lookups, none_near = "Towns looked up", "Lookups with no nearby result"
+    for row in (
+        [lookups, "All lookups", SUPPRESSED],
+        [lookups, "Lookups with a known town", SUPPRESSED],
+        [none_near, "All lookups with no nearby result", SUPPRESSED],
+        [none_near, "Share of lookups with a known town", SUPPRESSED],
+    ):
+        assert row in rows
+    assert not any(
+        row[0] in (lookups, none_near) and row[2] in {"1", "2", "3", "4"} for row in rows[1:]
+    )
 
 
 def test_suppress_small_names_only_cells_of_at_least_min_cell():
     assert MIN_CELL == 5
     other = "Other towns (fewer than 5 each)"
-    assert suppress_small({"A": 5, "B": 4}) == [Count("A", 5), Count(other, None)]
+    # A group of 4 beside a named row would be the total minus that row: the smallest
+    # named row (A) joins it.
+    assert suppress_small({"A": 5, "B": 4}) == [Count(other, 9)]
+    assert suppress_small({"A": 7, "B": 6, "C": 2}) == [Count("A", 7), Count(other, 8)]
+    assert suppress_small({"B": 4}) == [Count(other, None)]
     assert suppress_small({"A": 4, "B": 1}) == [Count(other, 5)]
     assert suppress_small({"A": 9, "B": 7}) == [Count("A", 9), Count("B", 7)]
     assert suppress_small({}) == []
@@ -430,8 +449,7 @@ def test_the_csv_holds_every_figure(conversations, seeded):
         [lookups, other, "6"],
         [none_near, "All lookups with no nearby result", "7"],
         [none_near, "Share of lookups with a known town", "41.2%"],
-        [none_near, "Norwich, CT", "5"],
-        [none_near, other, "fewer than 5"],
+        [none_near, other, "7"],
         ["Handoffs", "Requested", "7"],
         ["Handoffs", "Claimed", "6"],
         ["Handoffs", "Minutes to claim, median (p50)", "6.0"],
@@ -596,11 +614,11 @@ def test_an_overseer_sees_the_figures_as_charts_and_tables(sue, seeded):
     assert ["2026-11-02", "3", "1", "4"] in page.rows
     assert ["2026-11-09", "1", "2", "3"] in page.rows
     assert ["Hartford, CT", "5"] in page.rows
-    assert ["Other towns (fewer than 5 each)", "fewer than 5"] in page.rows  # no nearby
+    assert ["Other towns (fewer than 5 each)", "7"] in page.rows  # no nearby
     assert ["Riverside Recovery", "3"] in page.rows
     assert "Week of 2026-11-02, SMS: 3" in page.bar_titles
     assert "Overdose response: 4 messages" in page.bar_titles
-    assert "Other towns (fewer than 5 each): fewer than 5 lookups" in page.bar_titles
+    assert "Other towns (fewer than 5 each): 7 lookups" in page.bar_titles
     assert "Still open: 3 handoffs" in page.bar_titles
     assert "7 of 17 lookups with a known town (41.2%)" in text
     assert 'style="' not in html and "<style" not in html and "<script" not in html
@@ -621,6 +639,9 @@ def test_the_page_says_check_ins_are_sms_only_under_web(sue, seeded):
     assert "Week of 2026-11-09, Web chat: 2" in page.bar_titles
     assert not any("SMS:" in title for title in page.bar_titles)
     assert page.links["Download CSV"].endswith("channel=web")
+    # 4 lookups on the web: the totals would size the small groups, so they are not given.
+    assert "fewer than 5 lookups for services; fewer than 5 named a town" in text
+    assert "Fewer than 5 lookups with a known town in this period: too few to show." in text
 
 
 def test_the_default_page_opens_without_filters(sue, seeded):

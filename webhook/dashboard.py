@@ -29,6 +29,8 @@ from bot.dashboard import (
     dashboard_csv,
     minutes,
     parse_filters,
+    share_text,
+    small_total,
 )
 from bot.handoff import HandoffError
 from bot.handoff_hours import ConsoleSettings
@@ -62,6 +64,9 @@ def page():
         channel_names=CHANNELS,
         number=number,
         minutes=minutes,
+        total=_total,
+        share=share_text,
+        min_cell=MIN_CELL,
     )
 
 
@@ -111,6 +116,11 @@ def filters_form(filters: Filters) -> dict:
 def number(value: int) -> str:
     """A count with thousands separators."""
     return f"{value:,}"
+
+
+def _total(value: int) -> str:
+    """A lookup total: "fewer than 5" from 1 to 4, else with thousands separators."""
+    return small_total(value) if 0 < value < MIN_CELL else number(value)
 
 
 # -- chart geometry ----------------------------------------------------------------------

@@ -160,7 +160,8 @@ class LookupRecord(Base):
     """One directory lookup from a conversation, for the action team's figures.
 
     Town-level only and never linked to the conversation: where people looked, for what,
-    and whether anything was near (no nearby result marks a treatment desert).
+    and whether anything was near (no nearby result marks a treatment desert). The time is
+    kept to the hour only, so it cannot be matched to a person's message.
     """
 
     __tablename__ = "directory_lookups"
