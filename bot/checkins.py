@@ -14,10 +14,8 @@ text; PAUSE, RESUME and STOP CHECKINS act on check-ins alone.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime, timedelta
 from typing import List, Tuple
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -26,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.checkin_models import CheckIn, CheckInSeries
 from bot.checkin_schedule import CheckInSettings, clock
 from bot.conversations import add_outbound
-from bot.models import Contact, Conversation, Message, utcnow
+from bot.models import Contact, Conversation, Message, as_utc, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -77,29 +75,6 @@ MENU = {"1": "/request_human", "2": "/treatment_options", "3": "/find_naloxone"}
 REPLY_WINDOW = timedelta(days=3)
 
 REASONS = ("overdose", "referral", "other")
-
-# Keywords, matched against the whole message (case, punctuation and hyphens ignored).
-KEYWORDS = {
-    "optin": {"CHECKIN", "CHECK IN", "CHECKINS", "CHECK ON ME"},
-    "pause": {"PAUSE", "PAUSE CHECKINS"},
-    "resume": {"RESUME", "UNPAUSE", "RESUME CHECKINS"},
-    "cancel": {
-        "STOP CHECKINS", "END CHECKINS", "NO CHECKINS", "NO MORE CHECKINS", "CANCEL CHECKINS",
-        "CHECKINS OFF",
-    },
-}  # fmt: skip
-# ("CHECK INS" and "CHECK-INS" are read as CHECKINS first.)
-_NOT_WORD = re.compile(r"[^A-Z0-9 ]+")
-
-
-def checkin_keyword(text: str | None) -> str | None:
-    """ "optin", "pause", "resume", "cancel", or None for an ordinary message."""
-    words = " ".join(_NOT_WORD.sub(" ", (text or "").upper().replace("-", " ")).split())
-    words = words.replace("CHECK INS", "CHECKINS")
-    for name, phrases in KEYWORDS.items():
-        if words in phrases:
-            return name
-    return None
 
 
 class CheckInError(ValueError):
@@ -299,7 +274,7 @@ class CheckInService:
             checkin = session.get(CheckIn, checkin_id)
             if checkin is None or checkin.status != CheckIn.SCHEDULED:
                 return "done"
-            if _aware(checkin.due_at) > now + timedelta(seconds=5):
+            if as_utc(checkin.due_at) > now + timedelta(seconds=5):
                 return "early"
             series = session.get(CheckInSeries, checkin.series_id)
             conversation = session.get(Conversation, series.conversation_id)
@@ -349,7 +324,7 @@ class CheckInService:
                 .order_by(CheckIn.due_at)
                 .limit(limit)
             ).all()
-        return [(row.id, _aware(row.due_at)) for row in rows]
+        return [(row.id, as_utc(row.due_at)) for row in rows]
 
     def overdue(self, before: datetime, limit: int = 500) -> List[Tuple[int, str | None]]:
         """(id, job id) of scheduled check-ins due before `before`: their job should have
@@ -407,7 +382,7 @@ class CheckInService:
                 if name == "resumed"
                 else TEXTS["already"].format(next="none left")
             )
-        local = _aware(due).astimezone(self.settings.zone)
+        local = as_utc(due).astimezone(self.settings.zone)
         when = f"{local:%a %b} {local.day}, {clock(local.time())}"
         return TEXTS[name].format(next=when)
 
@@ -470,8 +445,3 @@ def _settle(
     if commit:
         session.commit()
     return status if result.rowcount == 1 else "done"
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive UTC datetimes; PostgreSQL aware ones."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))

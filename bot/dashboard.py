@@ -15,7 +15,7 @@ import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Dict, Iterable, List, Mapping, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Mapping, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, or_, select
@@ -25,7 +25,7 @@ from bot.checkin_models import CheckIn, CheckInSeries
 from bot.directory.models import ListingReport, Location, LookupRecord, Organization
 from bot.handoff import OUTCOMES
 from bot.handoff_models import Handoff
-from bot.models import Conversation, Message
+from bot.models import Conversation, Message, as_utc
 
 # Cells smaller than this are not shown by name: a town looked up 2 times could point at
 # the one person who did it.
@@ -213,10 +213,10 @@ def suppress_small(counts: Mapping[str, int], other_label: str = OTHER_TOWNS) ->
     return rows
 
 
-def small_total(value: int) -> str:
+def small_total(value: int, written: Callable[[int], str] = str) -> str:
     """A total as the page and the CSV write it: 1 to MIN_CELL - 1 is "fewer than 5" (it
     would be the size of a suppressed group when no row is named)."""
-    return SUPPRESSED if 0 < value < MIN_CELL else str(value)
+    return SUPPRESSED if 0 < value < MIN_CELL else written(value)
 
 
 def share_text(dashboard: Dashboard) -> str:
@@ -274,11 +274,6 @@ def _utc_bounds(start: date, end: date, zone: ZoneInfo) -> Tuple[datetime, datet
     since = datetime.combine(start, time(), zone).astimezone(timezone.utc)
     until = datetime.combine(end + timedelta(days=1), time(), zone).astimezone(timezone.utc)
     return since, until
-
-
-def _as_utc(moment: datetime) -> datetime:
-    # SQLite hands back the stored UTC time without its zone.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _weeks(
@@ -399,7 +394,7 @@ def _handoffs(
     outcomes = [Count(label, per_outcome.get(key, 0)) for key, label in OUTCOMES.items()]
     outcomes.append(Count(STILL_OPEN, per_outcome.get(None, 0)))
     waits = [
-        (_as_utc(claimed) - _as_utc(requested)).total_seconds() / 60
+        (as_utc(claimed) - as_utc(requested)).total_seconds() / 60
         for requested, claimed in session.execute(
             select(Handoff.requested_at, Handoff.claimed_at)
             .join(Conversation, Conversation.id == Handoff.conversation_id)

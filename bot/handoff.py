@@ -25,7 +25,7 @@ from bot.content import fill_lines
 from bot.conversations import ConversationService, add_outbound, clean_text
 from bot.handoff_hours import SOON, ConsoleSettings
 from bot.handoff_models import AuditEntry, Handoff, HandoffNote, Navigator
-from bot.models import Contact, Conversation, Message, Outbox, utcnow
+from bot.models import Contact, Conversation, Message, Outbox, as_utc, utcnow
 from bot.privacy import PhoneVault
 
 log = logging.getLogger(__name__)
@@ -283,7 +283,7 @@ class HandoffService:
             )
         told = 0
         for handoff_id, requested_at in waiting:
-            start = self.schedule.next_opening(_aware(requested_at))
+            start = self.schedule.next_opening(as_utc(requested_at))
             if start is not None and now >= start + self.claim_timeout:
                 told += self._send_not_yet(handoff_id, now)
         return told
@@ -307,7 +307,7 @@ class HandoffService:
             QueueItem(
                 handoff,
                 channel,
-                int((now - _aware(handoff.requested_at)).total_seconds()),
+                int((now - as_utc(handoff.requested_at)).total_seconds()),
                 name,
                 handoff.conversation_id in failed,
             )
@@ -691,8 +691,3 @@ def _clean_summary(summary: Mapping | None) -> dict:
         for key in SUMMARY_FIELDS
         if summary and summary.get(key)
     }
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every time stored here is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)

@@ -1,10 +1,13 @@
-"""Carrier and privacy keywords that act before the assistant sees a message.
+"""Carrier, privacy and check-in keywords that act before the assistant sees a message.
 
 A keyword counts only as the whole message (one word, any case, surrounding punctuation
-ignored): "STOP" opts out, "stop using" is a question for the assistant.
+ignored): "STOP" opts out, "stop using" is a question for the assistant. Check-in keywords
+may be a few words ("STOP CHECKINS"), still only as the whole message.
 """
 
 from __future__ import annotations
+
+import re
 
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
 START_WORDS = frozenset({"START", "UNSTOP"})
@@ -24,5 +27,29 @@ def keyword(text: str | None) -> str | None:
         ("delete", DELETE_WORDS),
     ):
         if word in words:
+            return name
+    return None
+
+
+# Check-in keywords, matched against the whole message (case, punctuation and hyphens ignored).
+CHECKIN_KEYWORDS = {
+    "optin": {"CHECKIN", "CHECK IN", "CHECKINS", "CHECK ON ME"},
+    "pause": {"PAUSE", "PAUSE CHECKINS"},
+    "resume": {"RESUME", "UNPAUSE", "RESUME CHECKINS"},
+    "cancel": {
+        "STOP CHECKINS", "END CHECKINS", "NO CHECKINS", "NO MORE CHECKINS", "CANCEL CHECKINS",
+        "CHECKINS OFF",
+    },
+}  # fmt: skip
+# ("CHECK INS" and "CHECK-INS" are read as CHECKINS first.)
+_NOT_WORD = re.compile(r"[^A-Z0-9 ]+")
+
+
+def checkin_keyword(text: str | None) -> str | None:
+    """ "optin", "pause", "resume", "cancel", or None for an ordinary message."""
+    words = " ".join(_NOT_WORD.sub(" ", (text or "").upper().replace("-", " ")).split())
+    words = words.replace("CHECK INS", "CHECKINS")
+    for name, phrases in CHECKIN_KEYWORDS.items():
+        if words in phrases:
             return name
     return None

@@ -29,6 +29,12 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored time as an aware UTC datetime: SQLite hands them back naive, PostgreSQL
+    aware, and every time stored here is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def new_sender_id() -> str:
     """An opaque, unguessable conversation id (never derived from a phone number)."""
     return secrets.token_hex(16)

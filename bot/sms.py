@@ -17,10 +17,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from bot.checkin_models import CheckInSeries
-from bot.checkins import CheckInService, checkin_keyword
+from bot.checkins import CheckInService
 from bot.content import fill_lines
 from bot.conversations import ConversationService
-from bot.keywords import keyword
+from bot.keywords import checkin_keyword, keyword
 from bot.models import Contact, Conversation, Message, Outbox, utcnow
 from bot.privacy import PhoneVault
 from bot.sms_sender import SendError, SmsSender
@@ -97,28 +97,28 @@ class SmsService:
             self._set_opt_out(contact.id, True)
             if self.checkins is not None:
                 self.checkins.end_for_contact(contact.id, CheckInSeries.STOPPED)
-            return self._keep_and_reply(contact, sms, [self.text("stop")])
+            return self._keep_and_reply(self._conversation(contact), sms, [self.text("stop")])
         if word == "start":
             self._set_opt_out(contact.id, False)
-            return self._keep_and_reply(contact, sms, [self.text("start")])
+            return self._keep_and_reply(self._conversation(contact), sms, [self.text("start")])
         if contact.opted_out_at is not None:
             # Opted out: keep what they sent, send nothing until START.
             self._keep(self._conversation(contact), sms, Message.SUPPRESSED)
             return []
         if word == "help":
-            return self._keep_and_reply(contact, sms, [self.text("help")])
+            return self._keep_and_reply(self._conversation(contact), sms, [self.text("help")])
         if word == "delete":
             return self._erase(contact, sms)
         if not sms.body.strip():
             notice = self.text("media" if sms.num_media else "empty")
-            return self._keep_and_reply(contact, sms, [notice])
+            return self._keep_and_reply(self._conversation(contact), sms, [notice])
         conversation = self._conversation(contact)
         payload = None
         if self.checkins is not None:
             checkin_word = checkin_keyword(sms.body)
             if checkin_word is not None:
                 reply = self.checkins.on_keyword(conversation.id, checkin_word)
-                return self._keep_and_reply(contact, sms, [reply])
+                return self._keep_and_reply(conversation, sms, [reply])
             payload = self.checkins.on_reply(conversation.id, sms.body)
         prefix = [self.text("media")] if sms.num_media else []
         outcome = self.conversations.receive(
@@ -213,8 +213,9 @@ class SmsService:
     def _keep(self, conversation: Conversation, sms: InboundSms, status: str) -> Message | None:
         return self.conversations.keep(conversation, sms.body, sms.message_sid, status)
 
-    def _keep_and_reply(self, contact: Contact, sms: InboundSms, texts: List[str]) -> List[str]:
-        conversation = self._conversation(contact)
+    def _keep_and_reply(
+        self, conversation: Conversation, sms: InboundSms, texts: List[str]
+    ) -> List[str]:
         inbound = self._keep(conversation, sms, Message.ANSWERED)
         if inbound is None:
             return []  # a retry of a text we already answered

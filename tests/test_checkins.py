@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from bot.checkin_models import CheckIn, CheckInSeries
 from bot.checkin_schedule import CheckInSettings
-from bot.checkins import MENU, TEXTS, CheckInError, CheckInService, checkin_keyword
+from bot.checkins import MENU, TEXTS, CheckInError, CheckInService
+from bot.keywords import checkin_keyword
 from bot.models import Conversation, Message, Outbox
 from bot.settings import Settings, SettingsError
 from bot.sms import InboundSms, SmsService

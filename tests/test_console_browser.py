@@ -21,10 +21,10 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def served(settings, conversations):
+def console(settings, conversations):
+    """The gateway with a 24/7 console and no accounts yet: (app, handoffs, accounts)."""
     handoffs = HandoffService(conversations.sessions, conversations, ConsoleSettings(hours="24/7"))
     accounts = NavigatorService(conversations.sessions, PasswordHasher(time_cost=1))
-    accounts.create("ana@example.org", "Ana", PASSWORD, NAVIGATOR)
     app = create_app(
         {
             "SETTINGS": settings,
@@ -34,6 +34,13 @@ def served(settings, conversations):
             "NAVIGATORS": accounts,
         }
     )
+    return app, handoffs, accounts
+
+
+@pytest.fixture
+def served(console):
+    app, handoffs, accounts = console
+    accounts.create("ana@example.org", "Ana", PASSWORD, NAVIGATOR)
     with served_over_https(app) as url:
         yield url, app, handoffs
 

@@ -9,42 +9,27 @@ from __future__ import annotations
 import csv
 
 import pytest
-from argon2 import PasswordHasher
 
-from bot.handoff import ConsoleSettings, HandoffService
 from bot.handoff_models import SUPERVISOR
-from bot.navigators import NavigatorService
-from tests.harness import chromium_page, served_over_https
+from tests import test_console_browser
+from tests.harness import served_over_https
 from tests.test_dashboard import seeded  # noqa: F401 - the hand-counted data set
-from webhook import create_app
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery"
 
 
+# The console's browser fixtures: the gateway with a 24/7 console, and a Chromium page.
+console, page = test_console_browser.console, test_console_browser.page
+
+
 @pytest.fixture
-def served(settings, conversations, seeded):  # noqa: F811
-    handoffs = HandoffService(conversations.sessions, conversations, ConsoleSettings(hours="24/7"))
-    accounts = NavigatorService(conversations.sessions, PasswordHasher(time_cost=1))
+def served(console, seeded):  # noqa: F811 - seeded is the imported fixture
+    app, _, accounts = console
     accounts.create("sue@example.org", "Sue", PASSWORD, SUPERVISOR)
-    app = create_app(
-        {
-            "SETTINGS": settings,
-            "CONVERSATIONS": conversations,
-            "SMS": object(),
-            "HANDOFFS": handoffs,
-            "NAVIGATORS": accounts,
-        }
-    )
     with served_over_https(app) as url:
         yield url
-
-
-@pytest.fixture
-def page():
-    with chromium_page() as page:
-        yield page
 
 
 def bar_titles(page, chart: str) -> list:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from typing import List, Sequence
 from zoneinfo import ZoneInfo
 
@@ -64,7 +65,7 @@ def page():
         channel_names=CHANNELS,
         number=number,
         minutes=minutes,
-        total=_total,
+        total=partial(small_total, written=number),
         share=share_text,
         min_cell=MIN_CELL,
     )
@@ -116,11 +117,6 @@ def filters_form(filters: Filters) -> dict:
 def number(value: int) -> str:
     """A count with thousands separators."""
     return f"{value:,}"
-
-
-def _total(value: int) -> str:
-    """A lookup total: "fewer than 5" from 1 to 4, else with thousands separators."""
-    return small_total(value) if 0 < value < MIN_CELL else number(value)
 
 
 # -- chart geometry ----------------------------------------------------------------------
