@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.content import fill_lines
-from bot.db import session_factory
+from bot.conversations.models import Conversation
+from bot.db import session_factory, utcnow
 from bot.directory import replies
 from bot.directory.asking import (
     ANY,
@@ -29,7 +30,6 @@ from bot.directory.geo import resolve_place
 from bot.directory.models import Location, LookupRecord
 from bot.directory.replies import crisis_lines, empty_directory_text, result_texts
 from bot.directory.search import RADII_MILES, SearchResult, find_nearby, report_listing
-from bot.models import Conversation, utcnow
 
 log = logging.getLogger(__name__)
 

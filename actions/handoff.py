@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.content import fill_lines
-from bot.handoff_summary import intents_of, reason_for, summary_for
+from bot.handoff.summary import intents_of, reason_for, summary_for
 from bot.services import conversation_service, handoff_service
 
 # What these replies are about, for the action team's figures (see rasa_addons/channels.py).

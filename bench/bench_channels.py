@@ -30,8 +30,8 @@ from twilio.request_validator import RequestValidator
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.conversations.models import Message  # noqa: E402
 from bot.db import make_engine, session_factory, upgrade  # noqa: E402
-from bot.models import Message  # noqa: E402
 from tests.conftest import TEST_SECRETS  # noqa: E402
 from tests.harness import Helpline, free_port  # noqa: E402
 

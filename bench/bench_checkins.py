@@ -28,15 +28,15 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select, update  # noqa: E402
 
-from bot.checkin_models import CheckIn  # noqa: E402
-from bot.checkin_schedule import CheckInSettings  # noqa: E402
-from bot.checkins import CheckInService  # noqa: E402
-from bot.conversations import ConversationService  # noqa: E402
-from bot.db import make_engine, session_factory, upgrade  # noqa: E402
-from bot.models import Message, utcnow  # noqa: E402
+from bot.checkins.models import CheckIn  # noqa: E402
+from bot.checkins.schedule import CheckInSettings  # noqa: E402
+from bot.checkins.scheduler import CheckInScheduler  # noqa: E402
+from bot.checkins.service import CheckInService  # noqa: E402
+from bot.conversations.models import Message  # noqa: E402
+from bot.conversations.service import ConversationService  # noqa: E402
+from bot.db import make_engine, session_factory, upgrade, utcnow  # noqa: E402
 from bot.privacy import PhoneVault  # noqa: E402
-from bot.scheduler import CheckInScheduler  # noqa: E402
-from bot.sms import InboundSms, SmsService  # noqa: E402
+from bot.sms.service import InboundSms, SmsService  # noqa: E402
 from tests.conftest import TEST_SECRETS, ScriptedAssistant  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

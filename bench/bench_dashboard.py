@@ -37,9 +37,12 @@ import zipcodes  # noqa: E402
 from argon2 import PasswordHasher  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
-from bot.checkin_models import CheckIn, CheckInSeries  # noqa: E402
-from bot.conversations import ConversationService  # noqa: E402
-from bot.dashboard import TOPICS, build_dashboard, dashboard_csv, parse_filters  # noqa: E402
+from bot.accounts.models import SUPERVISOR  # noqa: E402
+from bot.accounts.service import NavigatorService  # noqa: E402
+from bot.checkins.models import CheckIn, CheckInSeries  # noqa: E402
+from bot.conversations.models import Conversation, Message  # noqa: E402
+from bot.conversations.service import ConversationService  # noqa: E402
+from bot.dashboard.figures import TOPICS, build_dashboard, dashboard_csv, parse_filters  # noqa: E402
 from bot.db import make_engine, session_factory, upgrade  # noqa: E402
 from bot.directory.models import (  # noqa: E402
     ListingReport,
@@ -47,10 +50,8 @@ from bot.directory.models import (  # noqa: E402
     LookupRecord,
     Organization,
 )
-from bot.handoff import OUTCOMES, ConsoleSettings, HandoffService  # noqa: E402
-from bot.handoff_models import SUPERVISOR, Handoff  # noqa: E402
-from bot.models import Conversation, Message  # noqa: E402
-from bot.navigators import NavigatorService  # noqa: E402
+from bot.handoff.models import Handoff  # noqa: E402
+from bot.handoff.service import OUTCOMES, ConsoleSettings, HandoffService  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.conftest import TEST_SECRETS, ScriptedAssistant  # noqa: E402
 from webhook import create_app  # noqa: E402

@@ -255,7 +255,7 @@ def main(data: Path, queries: int, scans: int, conversation: int) -> None:
         time_scans(sessions, index, points, scans)
         engine.dispose()
         if conversation:
-            from bot import handoff_models, models  # noqa: F401 - the gateway's tables too
+            import bot.schema  # noqa: F401 - the gateway's tables too
 
             Base.metadata.create_all(make_engine(f"sqlite:///{folder}/bench.db"))
             time_conversation(f"sqlite:///{folder}/bench.db", conversation)

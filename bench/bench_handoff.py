@@ -27,11 +27,11 @@ sys.path.insert(0, str(ROOT))
 
 from argon2 import PasswordHasher  # noqa: E402
 
-from bot.conversations import ConversationService  # noqa: E402
+from bot.accounts.models import NAVIGATOR  # noqa: E402
+from bot.accounts.service import NavigatorService  # noqa: E402
+from bot.conversations.service import ConversationService  # noqa: E402
 from bot.db import make_engine, session_factory, upgrade  # noqa: E402
-from bot.handoff import ConsoleSettings, HandoffService  # noqa: E402
-from bot.handoff_models import NAVIGATOR  # noqa: E402
-from bot.navigators import NavigatorService  # noqa: E402
+from bot.handoff.service import ConsoleSettings, HandoffService  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.conftest import TEST_SECRETS, ScriptedAssistant  # noqa: E402
 from webhook import create_app  # noqa: E402

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
+from bot.accounts.cli import add_navigator, create_admin, deactivate_navigator
 from bot.directory.cli import directory as directory_commands
-from bot.navigators import add_navigator, create_admin, deactivate_navigator
 from bot.settings import ROOT, SECRET_NAMES, get_settings, read_env_file
 
 log = logging.getLogger("helpline")
@@ -122,7 +122,7 @@ def serve(process: str) -> None:
 )
 def worker(interval: float, once: bool, sweep_seconds: float) -> None:
     """Answer kept messages, send the SMS outbox, and run the check-in and retention jobs."""
-    from bot.scheduler import CheckInScheduler
+    from bot.checkins.scheduler import CheckInScheduler
     from bot.services import (
         checkin_service,
         conversation_service,

@@ -25,9 +25,10 @@ from typing import Callable, List, Tuple
 from sqlalchemy import and_, null, or_, select, update
 from sqlalchemy.orm import sessionmaker
 
-from bot.checkin_models import CheckInSeries
-from bot.handoff_models import Handoff
-from bot.models import Conversation, Message, Outbox, utcnow
+from bot.checkins.models import CheckInSeries
+from bot.conversations.models import Conversation, Message, Outbox
+from bot.db import utcnow
+from bot.handoff.models import Handoff
 
 log = logging.getLogger(__name__)
 

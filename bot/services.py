@@ -5,15 +5,15 @@ from __future__ import annotations
 from functools import lru_cache, partial
 
 from bot.assistant import AssistantClient
-from bot.checkins import CheckInService
-from bot.conversations import ConversationService
+from bot.checkins.service import CheckInService
+from bot.conversations.service import ConversationService
 from bot.db import session_factory
-from bot.handoff import HandoffService, build_handoff_service
+from bot.handoff.service import HandoffService, build_handoff_service
 from bot.privacy import PhoneVault
 from bot.retention import RetentionService
 from bot.settings import get_settings
-from bot.sms import SmsService
-from bot.sms_sender import TwilioSender
+from bot.sms.sender import TwilioSender
+from bot.sms.service import SmsService
 from bot.tracker import erase_trackers
 
 

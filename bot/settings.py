@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import unquote, urlsplit
 
-from bot.checkin_schedule import CheckInSettings
-from bot.handoff_hours import ConsoleSettings
+from bot.checkins.schedule import CheckInSettings
+from bot.handoff.hours import ConsoleSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"

@@ -4,24 +4,19 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from bot import (
-    checkin_models,  # noqa: F401
-    handoff_models,  # noqa: F401
-    models,  # noqa: F401 - registers the tables on Base.metadata
-)
-from bot.db import Base, make_engine
-from bot.directory import models as directory_models  # noqa: F401
+from bot.db import make_engine
+from bot.schema import metadata
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _ours(_object, name, type_, _reflected, _compare_to) -> bool:
     """APScheduler creates and owns its job table (bot/scheduler.py); autogenerate leaves it be."""
-    from bot.scheduler import JOB_TABLE
+    from bot.checkins.scheduler import JOB_TABLE
 
     return not (type_ == "table" and name == JOB_TABLE)
 

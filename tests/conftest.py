@@ -9,13 +9,13 @@ from typing import List
 import pytest
 
 from bot.assistant import AssistantUnavailable, Reply
-from bot.checkin_schedule import CheckInSettings
-from bot.checkins import CheckInService
-from bot.conversations import ConversationService
+from bot.checkins.schedule import CheckInSettings
+from bot.checkins.service import CheckInService
+from bot.conversations.service import ConversationService
 from bot.db import make_engine, session_factory, upgrade
 from bot.privacy import PhoneVault
 from bot.settings import Settings
-from bot.sms import SmsService
+from bot.sms.service import SmsService
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from actions import directory as actions
 from bot.content import sms_problems, stigmatizing_terms
+from bot.conversations.models import Conversation
 from bot.db import Base, make_engine, session_factory
 from bot.directory.asking import ANY, NO_PLACE
 from bot.directory.models import ListingReport, LookupRecord
-from bot.models import Conversation
 from tests.test_directory_search import PLACES, load, write_local
 
 pytestmark = pytest.mark.anyio

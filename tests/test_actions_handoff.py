@@ -7,9 +7,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions import handoff as actions
-from bot.handoff import ConsoleSettings, build_handoff_service
-from bot.handoff_models import Handoff
-from bot.handoff_summary import intents_of, reason_for, summary_for
+from bot.handoff.models import Handoff
+from bot.handoff.service import ConsoleSettings, build_handoff_service
+from bot.handoff.summary import intents_of, reason_for, summary_for
 from bot.privacy import PhoneVault
 from tests.conftest import TEST_SECRETS
 from tests.test_actions_directory import make_tracker

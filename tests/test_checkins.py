@@ -11,13 +11,13 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from bot.checkin_models import CheckIn, CheckInSeries
-from bot.checkin_schedule import CheckInSettings
-from bot.checkins import MENU, TEXTS, CheckInError, CheckInService
-from bot.keywords import checkin_keyword
-from bot.models import Conversation, Message, Outbox
+from bot.checkins.models import CheckIn, CheckInSeries
+from bot.checkins.schedule import CheckInSettings
+from bot.checkins.service import MENU, TEXTS, CheckInError, CheckInService
+from bot.conversations.keywords import checkin_keyword
+from bot.conversations.models import Conversation, Message, Outbox
 from bot.settings import Settings, SettingsError
-from bot.sms import InboundSms, SmsService
+from bot.sms.service import InboundSms, SmsService
 from tests.conftest import TEST_SECRETS
 
 UTC = timezone.utc

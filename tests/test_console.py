@@ -8,13 +8,14 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select, update
 
-from bot.handoff import ConsoleSettings, HandoffService
-from bot.handoff_models import ADMIN, NAVIGATOR, SUPERVISOR, AuditEntry, Handoff
-from bot.models import Conversation, Outbox
-from bot.navigators import FAILURES_PER_ACCOUNT, NavigatorService
+from bot.accounts.models import ADMIN, NAVIGATOR, SUPERVISOR
+from bot.accounts.service import FAILURES_PER_ACCOUNT, NavigatorService
+from bot.conversations.models import Conversation, Outbox
+from bot.handoff.models import AuditEntry, Handoff
+from bot.handoff.service import ConsoleSettings, HandoffService
 from bot.privacy import PhoneVault
-from bot.sms import InboundSms, SmsService
-from bot.sms_sender import SendError
+from bot.sms.sender import SendError
+from bot.sms.service import InboundSms, SmsService
 from tests.conftest import TEST_SECRETS
 from webhook import create_app
 
@@ -370,7 +371,7 @@ def test_supervisors_and_admins_see_every_conversation_and_the_audit(
 
 
 def test_a_deactivated_account_is_signed_out_at_once(app, conversations, staff, ana):
-    from bot.handoff_models import Navigator
+    from bot.accounts.models import Navigator
 
     with conversations.sessions() as session:
         session.get(Navigator, staff["ana"].id).active = False

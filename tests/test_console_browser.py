@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from bot.handoff import ConsoleSettings, HandoffService
-from bot.handoff_models import NAVIGATOR
-from bot.navigators import NavigatorService
+from bot.accounts.models import NAVIGATOR
+from bot.accounts.service import NavigatorService
+from bot.handoff.service import ConsoleSettings, HandoffService
 from tests.harness import chromium_page, served_over_https
 from webhook import create_app
 

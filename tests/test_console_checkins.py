@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.checkin_models import CheckInSeries
-from bot.handoff import ConsoleSettings, HandoffService
-from bot.handoff_models import AuditEntry
-from bot.models import Message, Outbox
-from bot.sms import InboundSms, SmsService
+from bot.checkins.models import CheckInSeries
+from bot.conversations.models import Message, Outbox
+from bot.handoff.models import AuditEntry
+from bot.handoff.service import ConsoleSettings, HandoffService
+from bot.sms.service import InboundSms, SmsService
 from tests import test_console
 from tests.test_console import Browser, request_for, web_chat
 

@@ -7,8 +7,8 @@ import threading
 from sqlalchemy import func, select
 
 from bot.assistant import Reply
-from bot.conversations import safety_reply
-from bot.models import Message, Outbox
+from bot.conversations.models import Message, Outbox
+from bot.conversations.service import safety_reply
 
 
 def count_messages(service, **where) -> int:

@@ -18,8 +18,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from argon2 import PasswordHasher
 
-from bot.checkin_models import CheckIn, CheckInSeries
-from bot.dashboard import (
+from bot.accounts.models import ADMIN, NAVIGATOR, SUPERVISOR
+from bot.accounts.service import NavigatorService
+from bot.checkins.models import CheckIn, CheckInSeries
+from bot.conversations.models import Conversation, Message
+from bot.dashboard.figures import (
     MIN_CELL,
     SUPPRESSED,
     Count,
@@ -31,10 +34,8 @@ from bot.dashboard import (
     suppress_small,
 )
 from bot.directory.models import ListingReport, Location, LookupRecord, Organization
-from bot.handoff import ConsoleSettings, HandoffService
-from bot.handoff_models import ADMIN, NAVIGATOR, SUPERVISOR, Handoff
-from bot.models import Conversation, Message
-from bot.navigators import NavigatorService
+from bot.handoff.models import Handoff
+from bot.handoff.service import ConsoleSettings, HandoffService
 from webhook import create_app
 from webhook.dashboard import bar_chart, weekly_chart
 

@@ -10,7 +10,7 @@ import csv
 
 import pytest
 
-from bot.handoff_models import SUPERVISOR
+from bot.accounts.models import SUPERVISOR
 from tests import test_console_browser
 from tests.harness import served_over_https
 from tests.test_dashboard import seeded  # noqa: F401 - the hand-counted data set

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.conversations import safety_reply
+from bot.conversations.service import safety_reply
 from webhook import create_app
 
 

@@ -10,8 +10,13 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
+from bot.accounts.models import ADMIN, NAVIGATOR
+from bot.accounts.service import NavigatorService
 from bot.content import fill_lines, sms_problems, stigmatizing_terms
-from bot.handoff import (
+from bot.conversations.models import Contact, Conversation, Message, Outbox
+from bot.handoff.hours import Schedule
+from bot.handoff.models import AuditEntry, Handoff, HandoffNote
+from bot.handoff.service import (
     ALERT_TEXT,
     NOT_YET_TEXT,
     OFF_DUTY_TEXT,
@@ -23,10 +28,6 @@ from bot.handoff import (
     NotFound,
     build_handoff_service,
 )
-from bot.handoff_hours import Schedule
-from bot.handoff_models import ADMIN, NAVIGATOR, AuditEntry, Handoff, HandoffNote
-from bot.models import Contact, Conversation, Message, Outbox
-from bot.navigators import NavigatorService
 
 NY = ZoneInfo("America/New_York")
 ALWAYS = ConsoleSettings(hours="24/7")
@@ -474,7 +475,7 @@ def test_erasing_a_conversation_removes_its_handoff_and_notes_but_keeps_the_trai
 
 def test_a_new_request_texts_the_on_call_navigator_once_without_details(conversations):
     from bot.privacy import PhoneVault
-    from bot.sms import InboundSms, SmsService
+    from bot.sms.service import InboundSms, SmsService
     from tests.conftest import TEST_SECRETS
 
     vault = PhoneVault(TEST_SECRETS["HELPLINE_HMAC_KEY"], TEST_SECRETS["HELPLINE_ENCRYPTION_KEY"])

@@ -15,12 +15,12 @@ from alembic.config import Config
 from sqlalchemy import delete, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from bot.accounts.service import NavigatorService
 from bot.assistant import AssistantClient
-from bot.conversations import ConversationService
+from bot.conversations.service import ConversationService
 from bot.db import make_engine, session_factory
-from bot.handoff import Conflict, ConsoleSettings, HandoffService, NotFound
-from bot.handoff_models import AuditEntry, Handoff
-from bot.navigators import NavigatorService
+from bot.handoff.models import AuditEntry, Handoff
+from bot.handoff.service import Conflict, ConsoleSettings, HandoffService, NotFound
 from bot.settings import ROOT
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

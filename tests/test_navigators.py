@@ -6,16 +6,14 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from bot import navigators as navigators_module
-from bot.handoff_models import ADMIN, NAVIGATOR, SUPERVISOR, Navigator
-from bot.navigators import (
+from bot.accounts import cli as navigators_module
+from bot.accounts.cli import add_navigator, create_admin, deactivate_navigator
+from bot.accounts.models import ADMIN, NAVIGATOR, SUPERVISOR, Navigator
+from bot.accounts.service import (
     FAILURES_PER_ACCOUNT,
     FAILURES_PER_ADDRESS,
     AccountError,
     NavigatorService,
-    add_navigator,
-    create_admin,
-    deactivate_navigator,
 )
 
 PASSWORD = "correct horse battery"

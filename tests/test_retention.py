@@ -16,11 +16,11 @@ import pytest
 import time_machine
 from sqlalchemy import create_engine, select, text, update
 
-from bot.checkin_models import CheckInSeries
-from bot.conversations import ConversationService
+from bot.checkins.models import CheckInSeries
+from bot.conversations.models import Conversation, Message, Outbox
+from bot.conversations.service import ConversationService
 from bot.db import make_engine, session_factory
-from bot.handoff_models import Handoff
-from bot.models import Conversation, Message, Outbox
+from bot.handoff.models import Handoff
 from bot.retention import RetentionResult, RetentionService
 from bot.tracker import erase_trackers
 

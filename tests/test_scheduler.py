@@ -11,11 +11,11 @@ import pytest
 import time_machine
 from sqlalchemy import create_engine, select, text
 
-from bot.checkin_models import CheckIn
-from bot.checkins import TEXTS
-from bot.models import Message, Outbox
-from bot.scheduler import JOB_TABLE, CheckInScheduler, job_id
-from bot.sms import InboundSms, SmsService
+from bot.checkins.models import CheckIn
+from bot.checkins.scheduler import JOB_TABLE, CheckInScheduler, job_id
+from bot.checkins.service import TEXTS
+from bot.conversations.models import Message, Outbox
+from bot.sms.service import InboundSms, SmsService
 
 UTC = timezone.utc
 START = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 10:00 in New York

@@ -15,13 +15,13 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 from twilio.request_validator import RequestValidator
 
-from bot.conversations import safety_reply
-from bot.db import make_engine
-from bot.models import Contact, Conversation, Message, Outbox, utcnow
+from bot.conversations.models import Contact, Conversation, Message, Outbox
+from bot.conversations.service import safety_reply
+from bot.db import make_engine, utcnow
 from bot.privacy import PhoneVault
 from bot.settings import Settings
-from bot.sms import MAX_ATTEMPTS, SmsService
-from bot.sms_sender import SendError
+from bot.sms.sender import SendError
+from bot.sms.service import MAX_ATTEMPTS, SmsService
 from tests.conftest import TEST_SECRETS
 from webhook import create_app
 

@@ -9,8 +9,8 @@ import re
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
-from bot.keywords import keyword
-from bot.models import Message
+from bot.conversations.keywords import keyword
+from bot.conversations.models import Message
 
 bp = Blueprint("chat", __name__)
 

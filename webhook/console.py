@@ -25,7 +25,9 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from bot.handoff import (
+from bot.accounts.models import OVERSEERS
+from bot.accounts.service import NavigatorService
+from bot.handoff.service import (
     OUTCOMES,
     ConsoleSettings,
     HandoffError,
@@ -34,8 +36,6 @@ from bot.handoff import (
     build_handoff_service,
     summary_rows,
 )
-from bot.handoff_models import OVERSEERS
-from bot.navigators import NavigatorService
 from bot.privacy import PhoneVault
 from webhook import chat, openapi, sms
 

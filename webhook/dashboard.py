@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from bot.dashboard import (
+from bot.accounts.models import OVERSEERS
+from bot.dashboard.figures import (
     CHANNEL_FILTERS,
     CHANNELS,
     MIN_CELL,
@@ -33,9 +34,8 @@ from bot.dashboard import (
     share_text,
     small_total,
 )
-from bot.handoff import HandoffError
-from bot.handoff_hours import ConsoleSettings
-from bot.handoff_models import OVERSEERS
+from bot.handoff.hours import ConsoleSettings
+from bot.handoff.service import HandoffError
 from webhook.console import console_headers, handoff_error, signed_in
 
 bp = Blueprint("dashboard", __name__, url_prefix="/console/dashboard")

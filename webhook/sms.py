@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.sms import InboundSms
+from bot.sms.service import InboundSms
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from typing import Any, Dict, Iterable, List, Set, Tuple
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from bot.db import utcnow
 from bot.directory.listing import Listing, Row, content_hash
 from bot.directory.merging import PlaceMatcher, address_key, merge, merged_services, name_key
 from bot.directory.models import DirectoryState, Location, Organization, Service, SourceRecord
-from bot.models import utcnow
 
 BATCH = 2000
 # Pharmacies are many and never the same place as a clinic that shares their building.

@@ -27,8 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, relationship
 
-from bot.db import Base
-from bot.models import utcnow
+from bot.db import Base, utcnow
 
 
 class Organization(Base):

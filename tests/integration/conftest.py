@@ -74,9 +74,9 @@ def _import_directory(env) -> bool:
 def handoff_service_for(helpline: Helpline):
     """The handoff service over one running profile's database (as the console uses it)."""
     from bot.assistant import AssistantClient
-    from bot.conversations import ConversationService
+    from bot.conversations.service import ConversationService
     from bot.db import make_engine, session_factory
-    from bot.handoff import ConsoleSettings, build_handoff_service
+    from bot.handoff.service import ConsoleSettings, build_handoff_service
     from bot.privacy import PhoneVault
 
     sessions = session_factory(make_engine(helpline.env["DATABASE_URL"]))

@@ -15,7 +15,7 @@ import requests
 from sqlalchemy import create_engine, text
 from twilio.request_validator import RequestValidator
 
-from bot.conversations import safety_reply
+from bot.conversations.service import safety_reply
 from bot.settings import ROOT
 from tests.integration.conftest import TWILIO_TEST_TOKEN
 

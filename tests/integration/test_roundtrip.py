@@ -13,13 +13,14 @@ from argon2 import PasswordHasher
 from sqlalchemy import select, update
 from twilio.request_validator import RequestValidator
 
-from bot.checkin_models import CheckIn, CheckInSeries
-from bot.checkins import TEXTS
-from bot.db import make_engine, session_factory
+from bot.accounts.models import NAVIGATOR
+from bot.accounts.service import NavigatorService
+from bot.checkins.models import CheckIn, CheckInSeries
+from bot.checkins.service import TEXTS
+from bot.conversations.models import Message, Outbox
+from bot.db import make_engine, session_factory, utcnow
 from bot.directory.replies import ASK_INSURANCE, ASK_MEDICATION
-from bot.handoff_models import NAVIGATOR, Handoff
-from bot.models import Message, Outbox, utcnow
-from bot.navigators import NavigatorService
+from bot.handoff.models import Handoff
 from tests.integration.conftest import TWILIO_TEST_TOKEN, handoff_service_for
 from tests.integration.test_browser import browser  # noqa: F401 - the shared Chromium fixture
 from tests.integration.test_helpline import response_texts, wait_for

@@ -18,14 +18,16 @@ from sqlalchemy import and_, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
-from bot.checkin_models import CheckInSeries
-from bot.checkin_schedule import CheckInSettings
-from bot.checkins import CheckInError, CheckInService
+from bot.accounts.models import Navigator
+from bot.checkins.models import CheckInSeries
+from bot.checkins.schedule import CheckInSettings
+from bot.checkins.service import CheckInError, CheckInService
 from bot.content import fill_lines
-from bot.conversations import ConversationService, add_outbound, clean_text
-from bot.handoff_hours import SOON, ConsoleSettings
-from bot.handoff_models import AuditEntry, Handoff, HandoffNote, Navigator
-from bot.models import Contact, Conversation, Message, Outbox, as_utc, utcnow
+from bot.conversations.models import Contact, Conversation, Message, Outbox
+from bot.conversations.service import ConversationService, add_outbound, clean_text
+from bot.db import as_utc, utcnow
+from bot.handoff.hours import SOON, ConsoleSettings
+from bot.handoff.models import AuditEntry, Handoff, HandoffNote
 from bot.privacy import PhoneVault
 
 log = logging.getLogger(__name__)

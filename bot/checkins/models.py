@@ -14,8 +14,7 @@ from datetime import datetime
 from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, relationship
 
-from bot.db import Base
-from bot.models import utcnow
+from bot.db import Base, utcnow
 
 
 class CheckInSeries(Base):

@@ -24,8 +24,8 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.checkins import CheckInService
-from bot.models import utcnow
+from bot.checkins.service import CheckInService
+from bot.db import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ committed before anything else happens and stay `pending` until the assistant an
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import (
     JSON,
@@ -21,18 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, relationship
 
-from bot.db import Base
-
-
-def utcnow() -> datetime:
-    """Timezone-aware now, in UTC."""
-    return datetime.now(timezone.utc)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """A stored time as an aware UTC datetime: SQLite hands them back naive, PostgreSQL
-    aware, and every time stored here is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+from bot.db import Base, utcnow
 
 
 def new_sender_id() -> str:

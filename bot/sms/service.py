@@ -16,14 +16,15 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from bot.checkin_models import CheckInSeries
-from bot.checkins import CheckInService
+from bot.checkins.models import CheckInSeries
+from bot.checkins.service import CheckInService
 from bot.content import fill_lines
-from bot.conversations import ConversationService
-from bot.keywords import checkin_keyword, keyword
-from bot.models import Contact, Conversation, Message, Outbox, utcnow
+from bot.conversations.keywords import checkin_keyword, keyword
+from bot.conversations.models import Contact, Conversation, Message, Outbox
+from bot.conversations.service import ConversationService
+from bot.db import utcnow
 from bot.privacy import PhoneVault
-from bot.sms_sender import SendError, SmsSender
+from bot.sms.sender import SendError, SmsSender
 
 log = logging.getLogger(__name__)
 

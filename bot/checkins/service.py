@@ -21,10 +21,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.checkin_models import CheckIn, CheckInSeries
-from bot.checkin_schedule import CheckInSettings, clock
-from bot.conversations import add_outbound
-from bot.models import Contact, Conversation, Message, as_utc, utcnow
+from bot.checkins.models import CheckIn, CheckInSeries
+from bot.checkins.schedule import CheckInSettings, clock
+from bot.conversations.models import Contact, Conversation, Message
+from bot.conversations.service import add_outbound
+from bot.db import as_utc, utcnow
 
 log = logging.getLogger(__name__)
 

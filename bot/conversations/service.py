@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.assistant import AssistantClient, AssistantUnavailable
 from bot.content import fill_lines
+from bot.conversations.models import Conversation, Message, Outbox
 from bot.crisis import detect as detect_crisis
-from bot.models import Conversation, Message, Outbox, utcnow
+from bot.db import utcnow
 
 log = logging.getLogger(__name__)
 

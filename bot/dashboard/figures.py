@@ -21,13 +21,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.checkin_models import CheckIn, CheckInSeries
-from bot.directory.models import ListingReport, Location, LookupRecord, Organization
-from bot.handoff import OUTCOMES
-from bot.handoff_models import Handoff
-from bot.models import Conversation, Message, as_utc
+from bot.checkins.models import CheckIn, CheckInSeries
+from bot.conversations.models import Conversation, Message
 
 # Cells smaller than this are not shown by name: a town looked up 2 times could point at
+from bot.db import as_utc
+from bot.directory.models import ListingReport, Location, LookupRecord, Organization
+from bot.handoff.models import Handoff
+from bot.handoff.service import OUTCOMES
+
 # the one person who did it.
 MIN_CELL = 5
 SUPPRESSED = "fewer than 5"

@@ -1,0 +1,1 @@
+"""Console accounts: navigators, supervisors and admins, and how they sign in."""

@@ -1,0 +1,52 @@
+"""Console accounts: navigators, supervisors and admins, and failed sign-ins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String
+from sqlalchemy.orm import Mapped
+
+from bot.db import Base, utcnow
+
+# Roles, least to most trusted. Supervisors and admins see every conversation.
+NAVIGATOR = "navigator"
+SUPERVISOR = "supervisor"
+ADMIN = "admin"
+ROLES = (NAVIGATOR, SUPERVISOR, ADMIN)
+OVERSEERS = frozenset({SUPERVISOR, ADMIN})
+
+
+class Navigator(Base):
+    """A staff account of the console."""
+
+    __tablename__ = "navigators"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    email: Mapped[str] = Column(String(254), unique=True, nullable=False)
+    name: Mapped[str] = Column(String(100), nullable=False)
+    role: Mapped[str] = Column(String(16), nullable=False, default=NAVIGATOR)
+    password_hash: Mapped[str] = Column(String(200), nullable=False)
+    active: Mapped[bool] = Column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+
+    @property
+    def oversees(self) -> bool:
+        """True for supervisors and admins, who see every conversation."""
+        return self.role in OVERSEERS
+
+
+class LoginFailure(Base):
+    """One failed sign-in, counted per account and per address to throttle guessing."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_email", "email", "created_at"),
+        Index("ix_login_failures_address", "address", "created_at"),
+    )
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    email: Mapped[str] = Column(String(254), nullable=False)
+    address: Mapped[str] = Column(String(64), nullable=False)
+    created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)

@@ -1,0 +1,1 @@
+"""The warm handoff to a recovery navigator: the person's request and the console's side."""
