@@ -11,7 +11,7 @@ SPACY := var/spacy/helpline/meta.json
 MODEL := models/helpline.tar.gz
 RASA_SOURCES := config.yml $(shell find domain data -name '*.yml' 2>/dev/null)
 
-.PHONY: import-data setup run test test-unit test-rasa bench lint lock clean
+.PHONY: import-data setup run test test-fast test-unit test-rasa bench lint lock clean
 
 ## Create the environment, build the spaCy pipeline, train, migrate. Safe to run again.
 setup: $(VENV)/.installed .env $(SPACY) $(MODEL)
@@ -54,6 +54,10 @@ test: lint test-rasa test-unit
 
 test-unit:
 	$(BIN)/python -m pytest
+
+## Unit tests only (no processes, no browser, no real data files): under a minute.
+test-fast:
+	$(BIN)/python -m pytest -q -m "not integration and not browser and not slow"
 
 test-rasa: $(MODEL)
 	$(BIN)/rasa data validate --domain domain --fail-on-warnings --quiet

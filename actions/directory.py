@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any, Dict, List
 
@@ -10,12 +9,9 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 
+from bot.bootstrap import services
 from bot.content import fill_lines
-from bot.conversations.models import Conversation
-from bot.db import session_factory, utcnow
 from bot.directory import replies
 from bot.directory.asking import (
     ANY,
@@ -26,12 +22,7 @@ from bot.directory.asking import (
     parse_medication,
     wanted_filters,
 )
-from bot.directory.geo import resolve_place
-from bot.directory.models import Location, LookupRecord
 from bot.directory.replies import crisis_lines, empty_directory_text, result_texts
-from bot.directory.search import RADII_MILES, SearchResult, find_nearby, report_listing
-
-log = logging.getLogger(__name__)
 
 PAGE = 3
 # What these replies are about, for the action team's figures (see rasa_addons/channels.py).
@@ -163,8 +154,8 @@ class ActionFindHelp(Action):
     ) -> List[EventType]:
         place = tracker.get_slot("search_place")
         if not place or place == NO_PLACE:
-            with session_factory()() as session:
-                _record(session, tracker, need=tracker.get_slot("search_need") or "treatment")
+            need = tracker.get_slot("search_need") or "treatment"
+            services().directory.record_unplaced(tracker.sender_id, need)
             lines = crisis_lines(None)
             dispatcher.utter_message(
                 topic=TOPIC,
@@ -216,14 +207,10 @@ class ActionReportListing(Action):
         if not shown or number is None or not 1 <= int(number) <= len(shown):
             dispatcher.utter_message(topic=TOPIC, text=replies.ASK_WHICH_LISTING)
             return []
-        with session_factory()() as session:
-            location = session.get(Location, shown[int(number) - 1])
-            if location is None:
-                dispatcher.utter_message(topic=TOPIC, text=replies.LISTING_GONE)
-                return []
-            report_listing(session, location.id, reason="reported in conversation")
-            session.commit()
-            name = location.name
+        name = services().directory.report(shown[int(number) - 1])
+        if name is None:
+            dispatcher.utter_message(topic=TOPIC, text=replies.LISTING_GONE)
+            return []
         dispatcher.utter_message(topic=TOPIC, text=replies.reported_text(name))
         return []
 
@@ -235,24 +222,19 @@ def _answer_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int
     insurance = tracker.get_slot("search_insurance")
     filters = wanted_filters(None if insurance == SKIP else insurance, _user_texts(tracker))
     place = tracker.get_slot("search_place")
-    with session_factory()() as session:
-        if session.execute(select(func.count(Location.id))).scalar_one() == 0:
-            found = resolve_place(place).place
-            dispatcher.utter_message(
-                topic=TOPIC, text=empty_directory_text(found.state if found else None)
-            )
-            return [], False
-        result = find_nearby(
-            session,
-            place,
-            need=need,
-            medication=None if medication in (None, ANY) or need != "treatment" else medication,
-            filters=filters,
-            k=PAGE,
-            offset=offset,
-        )
-        if offset == 0 and result.place is not None:
-            _record_lookup(session, result, tracker)
+    page = services().directory.page(
+        tracker.sender_id,
+        place,
+        need=need,
+        medication=None if medication in (None, ANY) or need != "treatment" else medication,
+        filters=filters,
+        offset=offset,
+        size=PAGE,
+    )
+    if page.result is None:
+        dispatcher.utter_message(topic=TOPIC, text=empty_directory_text(page.state))
+        return [], False
+    result = page.result
     if not result.place_found:
         dispatcher.utter_message(
             topic=TOPIC, text=fill_lines(f"Sorry, I lost track of the place. {crisis_lines(None)}.")
@@ -269,51 +251,6 @@ def _answer_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int
             topic=TOPIC, text=text, buttons=buttons if index == len(texts) - 1 else []
         )
     return [match.id for match in result.matches], result.has_more
-
-
-def _gateway_channel(session, tracker: Tracker) -> str:
-    """The gateway's name for the conversation's channel: "sms", "web", or "terminal" for
-    staff trying the line. Without a gateway conversation (rasa shell, a test) the lookup
-    is not a person's, so it counts as "terminal", which the figures leave out."""
-    channel = session.execute(
-        select(Conversation.channel).where(Conversation.sender_id == tracker.sender_id)
-    ).scalar_one_or_none()
-    return channel or "terminal"
-
-
-def _record_lookup(session, result: SearchResult, tracker: Tracker) -> None:
-    """Keep a lookup of a place we found: town, need, and whether anything was near."""
-    place = result.place
-    assert place is not None
-    # Only the first page is counted, so "nearby" is at most a page: enough to tell a
-    # treatment desert (0) from a town with care near it.
-    nearby = sum(1 for match in result.matches if match.distance_miles <= RADII_MILES[0])
-    _record(
-        session,
-        tracker,
-        need=result.need,
-        medication=result.medication,
-        town=place.name[:100],
-        state=place.state,
-        nearby=nearby,
-        nearest_miles=result.matches[0].distance_miles if result.matches else None,
-    )
-
-
-def _record(session, tracker: Tracker, **fields) -> None:
-    """Keep one lookup for the action team's figures; a place not understood has no town.
-
-    Nothing about the person, and only the hour: the time of a person's message must not
-    find their lookup. A failure here never costs the person their answer.
-    """
-    fields.setdefault("nearby", 0)
-    at = utcnow().replace(minute=0, second=0, microsecond=0)
-    try:
-        session.add(LookupRecord(at=at, channel=_gateway_channel(session, tracker), **fields))
-        session.commit()
-    except SQLAlchemyError as error:
-        session.rollback()
-        log.error("could not record a lookup: %s", type(error).__name__)
 
 
 def _reset() -> List[EventType]:

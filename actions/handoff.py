@@ -9,9 +9,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.bootstrap import services
 from bot.content import fill_lines
 from bot.handoff.summary import intents_of, reason_for, summary_for
-from bot.services import conversation_service, handoff_service
 
 # What these replies are about, for the action team's figures (see rasa_addons/channels.py).
 TOPIC = "handoff"
@@ -38,7 +38,7 @@ class ActionRequestNavigator(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        conversation = conversation_service().find(tracker.sender_id)
+        conversation = services().conversations.find(tracker.sender_id)
         if conversation is None:
             # Not a conversation the gateway knows (e.g. `rasa shell`): give the lines.
             dispatcher.utter_message(topic=TOPIC, text=fill_lines(UNAVAILABLE))
@@ -47,7 +47,7 @@ class ActionRequestNavigator(Action):
         consented = (tracker.latest_message.get("intent") or {}).get("name") in ("more", "affirm")
         intents = intents_of(tracker.events)
         slots = {name: tracker.get_slot(name) for name in SLOTS if name in tracker.slots}
-        result = handoff_service().request(
+        result = services().handoffs.request(
             conversation.id,
             reason_for(intents),
             consented,
@@ -66,8 +66,8 @@ class ActionContactLater(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        conversation = conversation_service().find(tracker.sender_id)
-        if conversation and handoff_service().request_contact_later(conversation.id):
+        conversation = services().conversations.find(tracker.sender_id)
+        if conversation and services().handoffs.request_contact_later(conversation.id):
             dispatcher.utter_message(topic=TOPIC, text=fill_lines(CONTACT_LATER_OK))
         else:
             dispatcher.utter_message(topic=TOPIC, text=NO_REQUEST)

@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot.conversations.models import Message  # noqa: E402
 from bot.db import make_engine, session_factory, upgrade  # noqa: E402
-from tests.conftest import TEST_SECRETS  # noqa: E402
 from tests.harness import Helpline, free_port  # noqa: E402
+from tests.support import TEST_SECRETS  # noqa: E402
 
 TOKEN = "bench-twilio-token"
 TEXTS = ["hi", "thanks", "are you a bot", "bye"]

@@ -19,7 +19,6 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import time as clock_time
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,19 +28,15 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select, update  # noqa: E402
 
 from bot.checkins.models import CheckIn  # noqa: E402
-from bot.checkins.schedule import CheckInSettings  # noqa: E402
 from bot.checkins.scheduler import CheckInScheduler  # noqa: E402
-from bot.checkins.service import CheckInService  # noqa: E402
 from bot.conversations.models import Message  # noqa: E402
-from bot.conversations.service import ConversationService  # noqa: E402
-from bot.db import make_engine, session_factory, upgrade, utcnow  # noqa: E402
-from bot.privacy import PhoneVault  # noqa: E402
-from bot.sms.service import InboundSms, SmsService  # noqa: E402
-from tests.conftest import TEST_SECRETS, ScriptedAssistant  # noqa: E402
+from bot.db import upgrade, utcnow  # noqa: E402
+from bot.sms.inbound import InboundSms  # noqa: E402
+from tests.support import make_services, make_settings  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 # Any hour: this measures the machinery, not the sending window.
-ALL_DAY = CheckInSettings(start=clock_time(0, 0), end=clock_time(23, 59))
+ALL_DAY = "00:00-23:59"
 
 
 def percentiles(values: list) -> str:
@@ -51,11 +46,8 @@ def percentiles(values: list) -> str:
 
 
 def run(url: str, people: int, burst: int) -> None:
-    sessions = session_factory(make_engine(url))
-    conversations = ConversationService(sessions, ScriptedAssistant())
-    checkins = CheckInService(sessions, ALL_DAY)
-    vault = PhoneVault(TEST_SECRETS["HELPLINE_HMAC_KEY"], TEST_SECRETS["HELPLINE_ENCRYPTION_KEY"])
-    sms = SmsService(conversations, vault, "Bench County Helpline", checkins)
+    services = make_services(make_settings(url, CHECKIN_HOURS=ALL_DAY))
+    sessions, sms, checkins = services.sessions, services.sms, services.checkin_sending
 
     started = time.perf_counter()
     for number in range(people):

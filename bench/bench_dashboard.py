@@ -25,6 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, List
@@ -34,15 +35,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import zipcodes  # noqa: E402
-from argon2 import PasswordHasher  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from bot.accounts.models import SUPERVISOR  # noqa: E402
-from bot.accounts.service import NavigatorService  # noqa: E402
 from bot.checkins.models import CheckIn, CheckInSeries  # noqa: E402
 from bot.conversations.models import Conversation, Message  # noqa: E402
-from bot.conversations.service import ConversationService  # noqa: E402
-from bot.dashboard.figures import TOPICS, build_dashboard, dashboard_csv, parse_filters  # noqa: E402
+from bot.dashboard.export import dashboard_csv  # noqa: E402
+from bot.dashboard.figures import TOPICS, build_dashboard  # noqa: E402
+from bot.dashboard.filters import parse_filters  # noqa: E402
 from bot.db import make_engine, session_factory, upgrade  # noqa: E402
 from bot.directory.models import (  # noqa: E402
     ListingReport,
@@ -51,9 +51,8 @@ from bot.directory.models import (  # noqa: E402
     Organization,
 )
 from bot.handoff.models import Handoff  # noqa: E402
-from bot.handoff.service import OUTCOMES, ConsoleSettings, HandoffService  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from tests.conftest import TEST_SECRETS, ScriptedAssistant  # noqa: E402
+from bot.handoff.views import OUTCOMES  # noqa: E402
+from tests.support import make_services, make_settings  # noqa: E402
 from webhook import create_app  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -195,19 +194,10 @@ def seed(sessions, args) -> None:
 
 def page_client(url: str, sessions):
     """A supervisor signed in to the console over `url`."""
-    settings = Settings.from_env({**TEST_SECRETS, "DATABASE_URL": url})
-    conversations = ConversationService(sessions, ScriptedAssistant())
-    accounts = NavigatorService(sessions, PasswordHasher(time_cost=1, memory_cost=1024))
-    accounts.create("sue@example.org", "Sue", PASSWORD, SUPERVISOR)
-    app = create_app(
-        {
-            "SETTINGS": settings,
-            "CONVERSATIONS": conversations,
-            "SMS": object(),
-            "HANDOFFS": HandoffService(sessions, conversations, ConsoleSettings(hours="24/7")),
-            "NAVIGATORS": accounts,
-        }
-    )
+    services = make_services(make_settings(url, NAVIGATOR_HOURS="24/7"))
+    services = replace(services, sessions=sessions)
+    services.accounts.create("sue@example.org", "Sue", PASSWORD, SUPERVISOR)
+    app = create_app(services)
     client = app.test_client()
     token = TOKEN.search(client.get("/console/sign-in", base_url=BASE).get_data(as_text=True))
     client.post(

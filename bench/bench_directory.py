@@ -171,8 +171,8 @@ def time_conversation(database_url: str, lookups: int) -> None:
     from twilio.request_validator import RequestValidator
 
     sys.path.insert(0, str(ROOT))  # tests/ holds the process harness the benchmarks share
-    from tests.conftest import TEST_SECRETS
     from tests.harness import Helpline, free_port
+    from tests.support import TEST_SECRETS
 
     token = "bench-twilio-token"
     env = {

@@ -27,8 +27,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import TEST_SECRETS  # noqa: E402
 from tests.harness import Helpline, free_port  # noqa: E402
+from tests.support import TEST_SECRETS  # noqa: E402
 
 MESSAGES = ["hi", "thanks", "are you a bot", "bye"]
 

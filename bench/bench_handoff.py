@@ -19,7 +19,6 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,12 +27,9 @@ sys.path.insert(0, str(ROOT))
 from argon2 import PasswordHasher  # noqa: E402
 
 from bot.accounts.models import NAVIGATOR  # noqa: E402
-from bot.accounts.service import NavigatorService  # noqa: E402
-from bot.conversations.service import ConversationService  # noqa: E402
-from bot.db import make_engine, session_factory, upgrade  # noqa: E402
-from bot.handoff.service import ConsoleSettings, HandoffService  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from tests.conftest import TEST_SECRETS, ScriptedAssistant  # noqa: E402
+from bot.bootstrap import bootstrap  # noqa: E402
+from bot.db import upgrade  # noqa: E402
+from tests.support import ScriptedAssistant, make_settings  # noqa: E402
 from webhook import create_app  # noqa: E402
 
 BASE = "https://localhost"
@@ -72,22 +68,12 @@ class Console:
 def build(tmp: str):
     url = f"sqlite:///{tmp}/helpline.db"
     upgrade(url)
-    settings = Settings.from_env({**TEST_SECRETS, "DATABASE_URL": url})
-    settings = replace(settings, chat_requests_per_minute_per_ip=100_000)
-    conversations = ConversationService(session_factory(make_engine(url)), ScriptedAssistant())
-    handoffs = HandoffService(conversations.sessions, conversations, ConsoleSettings(hours="24/7"))
-    accounts = NavigatorService(conversations.sessions, PasswordHasher())
-    accounts.create("nav@example.org", "Bench Navigator", PASSWORD, NAVIGATOR)
-    app = create_app(
-        {
-            "SETTINGS": settings,
-            "CONVERSATIONS": conversations,
-            "SMS": object(),
-            "HANDOFFS": handoffs,
-            "NAVIGATORS": accounts,
-        }
+    settings = make_settings(url, NAVIGATOR_HOURS="24/7", CHAT_REQUESTS_PER_MINUTE_PER_IP="100000")
+    services = bootstrap(
+        settings, assistant=ScriptedAssistant(), sender=None, hasher=PasswordHasher()
     )
-    return app, conversations, handoffs
+    services.accounts.create("nav@example.org", "Bench Navigator", PASSWORD, NAVIGATOR)
+    return create_app(services), services.conversations, services.handoffs
 
 
 def one_round(app, conversations, handoffs, open_count, console_poll, chat_poll):

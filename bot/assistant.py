@@ -22,6 +22,9 @@ class Reply:
     buttons: List[dict] = field(default_factory=list)
     # What the reply is about ("naloxone", "treatment"...), from the Rasa channel.
     topic: str | None = None
+    # The answer it gives (a flow or knowledge-base label) and how sure the assistant was.
+    label: str | None = None
+    confidence: float | None = None
 
 
 class AssistantClient:
@@ -116,5 +119,11 @@ def _to_reply(item: dict) -> Reply:
         {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
         for b in item.get("buttons") or []
     ]
-    topic = item.get("topic")
-    return Reply(text=item["text"], buttons=buttons, topic=str(topic)[:32] if topic else None)
+    topic, label, confidence = item.get("topic"), item.get("label"), item.get("confidence")
+    return Reply(
+        text=item["text"],
+        buttons=buttons,
+        topic=str(topic)[:32] if topic else None,
+        label=str(label)[:64] if label else None,
+        confidence=float(confidence) if isinstance(confidence, (int, float)) else None,
+    )

@@ -122,24 +122,16 @@ def serve(process: str) -> None:
 )
 def worker(interval: float, once: bool, sweep_seconds: float) -> None:
     """Answer kept messages, send the SMS outbox, and run the check-in and retention jobs."""
+    from bot.bootstrap import bootstrap
     from bot.checkins.scheduler import CheckInScheduler
-    from bot.services import (
-        checkin_service,
-        conversation_service,
-        handoff_service,
-        retention_service,
-        sms_sender,
-        sms_service,
-    )
 
-    conversations, sms, sender = conversation_service(), sms_service(), sms_sender()
-    handoffs = handoff_service()
-    if sender is None:
+    services = bootstrap()
+    if services.sender is None:
         log.warning("Twilio sending is not configured: SMS replies stay in the outbox")
     scheduler = CheckInScheduler(
-        get_settings().database_url,
-        checkin_service(),
-        retention=retention_service().run,
+        services.settings.database_url,
+        services.checkin_sending,
+        retention=services.retention.run,
         sweep_seconds=sweep_seconds,
     )
     if once:
@@ -148,10 +140,10 @@ def worker(interval: float, once: bool, sweep_seconds: float) -> None:
         scheduler.start()
     try:
         while True:
-            answered = conversations.answer_pending()
+            answered = services.inbound.answer_pending()
             # Before sending, so an SMS "not yet" notice goes out in the same pass.
-            told = handoffs.notify_unclaimed()
-            sent = sms.deliver_due(sender) if sender else 0
+            told = services.handoffs.notify_unclaimed()
+            sent = services.outbox.deliver_due(services.sender) if services.sender else 0
             if answered or told or sent:
                 log.info(
                     "worker answered %d kept message(s), sent %d text(s), %d not-yet notice(s)",
@@ -172,10 +164,10 @@ def retention(days: int | None) -> None:
 
     The worker runs this every night; run it by hand after lowering RETENTION_DAYS.
     """
+    from bot.bootstrap import bootstrap
     from bot.retention import RetentionService
-    from bot.services import retention_service
 
-    service = retention_service()
+    service = bootstrap().retention
     if days is not None:
         service = RetentionService(service.sessions, service.erase_trackers, days)
     result = service.run()

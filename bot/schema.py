@@ -10,5 +10,6 @@ from bot.conversations import models as conversations_models  # noqa: F401
 from bot.db import Base
 from bot.directory import models as directory_models  # noqa: F401
 from bot.handoff import models as handoff_models  # noqa: F401
+from bot.review import models as review_models  # noqa: F401
 
 metadata = Base.metadata

@@ -43,6 +43,10 @@ class _NamedCollector(CollectingOutputChannel):
         await super().send_response(recipient_id, message)
         for item in self.messages[first:]:
             item["topic"] = topic
+            # What was understood, for the review of what the assistant could not answer.
+            for key in ("label", "confidence"):
+                if message.get(key) is not None:
+                    item[key] = message[key]
 
 
 class GatewayInput(RestInput):

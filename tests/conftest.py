@@ -1,51 +1,53 @@
-"""Shared fixtures: settings with test secrets, a migrated database, a scripted assistant."""
+"""Fixtures every feature shares: a migrated database, settings, and the real services over
+it with Rasa, Twilio and the tracker store replaced (tests/support.py)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
-from typing import List
 
 import pytest
 
-from bot.assistant import AssistantUnavailable, Reply
-from bot.checkins.schedule import CheckInSettings
-from bot.checkins.service import CheckInService
-from bot.conversations.service import ConversationService
-from bot.db import make_engine, session_factory, upgrade
-from bot.privacy import PhoneVault
+from bot.bootstrap import Services
+from bot.db import upgrade
 from bot.settings import Settings
-from bot.sms.service import SmsService
+from tests.support import (
+    RecordingSender,
+    ScriptedAssistant,
+    TrackerEraser,
+    make_services,
+    make_settings,
+)
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-
-TEST_SECRETS = {
-    "RASA_TOKEN": "test-token",
-    "HELPLINE_SECRET_KEY": "test-secret-key",
-    "HELPLINE_HMAC_KEY": "test-hmac-key",
-    "HELPLINE_ENCRYPTION_KEY": "8Zz0WZQm8mP6nBLs0X8sZQf3cSRV8hDq2Q8fE3rP5-M=",
-}
-
-
-@pytest.fixture
-def database_url(tmp_path) -> str:
-    """A fresh, migrated SQLite database."""
-    url = f"sqlite:///{tmp_path / 'helpline.db'}"
-    upgrade(url)
-    return url
-
-
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> str:
+    """One SQLite database migrated once per run; each test gets a copy of the file."""
+    path = tmp_path_factory.mktemp("template") / "helpline.db"
+    upgrade(f"sqlite:///{path}")
+    return str(path)
+
+
+@pytest.fixture
+def database_url(tmp_path, migrated_template) -> str:
+    """A fresh, migrated SQLite database (a copy of the template)."""
+    path = tmp_path / "helpline.db"
+    shutil.copyfile(migrated_template, path)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
-def url_of_each_kind(request, tmp_path):
+def url_of_each_kind(request, tmp_path, migrated_template):
     """A fresh, migrated database of each kind: SQLite, and a scratch PostgreSQL database
     (skipped when PostgreSQL is not reachable, except in CI, where that fails)."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'helpline.db'}"
-        upgrade(url)
-        yield url
+        path = tmp_path / "helpline.db"
+        shutil.copyfile(migrated_template, path)
+        yield f"sqlite:///{path}"
         return
     import psycopg2
 
@@ -71,29 +73,8 @@ def url_of_each_kind(request, tmp_path):
 
 @pytest.fixture
 def settings(database_url) -> Settings:
-    """Settings as a process would read them, with test secrets."""
-    return Settings.from_env({**TEST_SECRETS, "DATABASE_URL": database_url})
-
-
-class ScriptedAssistant:
-    """Stands in for Rasa: answers from a script, or is down."""
-
-    def __init__(self) -> None:
-        self.down = False
-        self.actions_down = False
-        self.received: List[tuple] = []
-
-    def action_server_up(self) -> bool:
-        return not self.actions_down
-
-    def status(self):
-        return None if self.down else {"model_id": "test-model", "model_file": "test.tar.gz"}
-
-    def send(self, sender_id: str, text: str, input_channel: str = "sms") -> List[Reply]:
-        if self.down:
-            raise AssistantUnavailable("scripted outage")
-        self.received.append((sender_id, text, input_channel))
-        return [Reply(text=f"echo: {text}", buttons=[{"title": "More", "payload": "/more"}])]
+    """Settings as a process would read them, with test secrets (features override it)."""
+    return make_settings(database_url)
 
 
 @pytest.fixture
@@ -103,25 +84,54 @@ def assistant() -> ScriptedAssistant:
 
 
 @pytest.fixture
-def conversations(database_url, assistant) -> ConversationService:
-    """The real message path over the test database and the scripted assistant."""
-    return ConversationService(session_factory(make_engine(database_url)), assistant)
+def sender() -> RecordingSender:
+    """What would go to Twilio."""
+    return RecordingSender()
 
 
 @pytest.fixture
-def checkins(conversations) -> CheckInService:
+def trackers() -> TrackerEraser:
+    """Rasa's tracker store, as far as erasure goes."""
+    return TrackerEraser()
+
+
+@pytest.fixture
+def services(settings, assistant, sender, trackers) -> Services:
+    """The real services over the test database."""
+    return make_services(settings, assistant, sender, trackers)
+
+
+@pytest.fixture
+def conversations(services):
+    """The message records and the assistant step."""
+    return services.conversations
+
+
+@pytest.fixture
+def inbound(services):
+    """The path every inbound message takes (record, the channel's steps, the assistant)."""
+    return services.inbound
+
+
+@pytest.fixture
+def sms(services):
+    """The SMS channel (carrier and check-in keywords, then the assistant)."""
+    return services.sms
+
+
+@pytest.fixture
+def checkins(services):
     """Check-ins on the default schedule (days 1, 3, 7, 14, 30; 10am-7pm New York)."""
-    return CheckInService(conversations.sessions, CheckInSettings())
-
-
-@pytest.fixture
-def checkin_sms(conversations, checkins) -> SmsService:
-    """The SMS channel with check-ins on."""
-    vault = PhoneVault(TEST_SECRETS["HELPLINE_HMAC_KEY"], TEST_SECRETS["HELPLINE_ENCRYPTION_KEY"])
-    return SmsService(conversations, vault, "Test County Helpline", checkins)
+    return services.checkins
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     """Async tests (rasa-sdk actions) run on asyncio, as the action server does."""
     return "asyncio"
+
+
+@pytest.fixture
+def sending(services):
+    """The worker's side of check-ins: sending due ones."""
+    return services.checkin_sending

@@ -1,39 +1,46 @@
-"""The Flask gateway: the helpline's only public entry (web chat, health; later SMS and console)."""
+"""The Flask gateway: the helpline's only public entry (web chat, SMS, console, health)."""
 
 from __future__ import annotations
 
 import logging
 import traceback
+from datetime import timedelta
 
 from flask import Flask, jsonify, request
+from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from bot.bootstrap import Services, bootstrap
 from bot.ratelimit import WindowLimiter
-from webhook import chat, console, health, openapi, sms
+from webhook import chat, health, openapi, sms
+from webhook.console import bp as console_bp
+from webhook.console.dashboard import bp as dashboard_bp
+from webhook.context import EXTENSION
 
 log = logging.getLogger(__name__)
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """Build the gateway; `config` may carry SETTINGS, CONVERSATIONS and SMS (tests do)."""
+def create_app(services: Services | None = None, config: dict | None = None) -> Flask:
+    """Build the gateway over `services` (default: built from this process's settings);
+    `config` overrides Flask settings (tests do)."""
+    services = services or bootstrap()
+    settings = services.settings
     app = Flask(__name__)
-    app.config.update(JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=64 * 1024)
+    app.config.update(
+        JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=64 * 1024,
+        # The console's cookie: sent over https only, never to scripts or other sites.
+        SESSION_COOKIE_SECURE=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        # The token lives as long as the signed-in session, so an open queue page still works.
+        WTF_CSRF_TIME_LIMIT=None,
+    )
     app.config.update(config or {})
-    if "SETTINGS" not in app.config:
-        from bot.settings import get_settings
-
-        app.config["SETTINGS"] = get_settings()
-    if "CONVERSATIONS" not in app.config:
-        from bot.services import conversation_service
-
-        app.config["CONVERSATIONS"] = conversation_service()
-    if "SMS" not in app.config:
-        from bot.services import sms_service
-
-        app.config["SMS"] = sms_service()
-    settings = app.config["SETTINGS"]
     app.secret_key = settings.secret_key
+    app.extensions[EXTENSION] = services
     app.extensions["helpline.ip_limiter"] = WindowLimiter(settings.chat_requests_per_minute_per_ip)
     if settings.proxy_hops:
         # Behind a TLS proxy: trust its X-Forwarded-For/Proto for this many hops only.
@@ -41,11 +48,12 @@ def create_app(config: dict | None = None) -> Flask:
             app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops
         )
 
-    app.register_blueprint(health.bp)
-    app.register_blueprint(chat.bp)
-    app.register_blueprint(sms.bp)
-    app.register_blueprint(openapi.bp)
-    console.init_console(app)
+    for blueprint in (health.bp, chat.bp, sms.bp, openapi.bp, console_bp, dashboard_bp):
+        app.register_blueprint(blueprint)
+    # Every form carries a CSRF token; the JSON chat API and Twilio's webhooks cannot.
+    csrf = CSRFProtect(app)
+    for blueprint in (chat.bp, sms.bp, openapi.bp):
+        csrf.exempt(blueprint)
     _register_error_pages(app)
 
     @app.after_request

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 
 from bot.conversations.keywords import keyword
 from bot.conversations.models import Message
+from webhook.context import services
 
 bp = Blueprint("chat", __name__)
 
@@ -58,14 +59,14 @@ def start_session():
     channel = (request.get_json(silent=True) or {}).get("channel", "web")
     if channel not in CHANNELS:
         abort(400, "Unknown channel.")
-    conversation = current_app.config["CONVERSATIONS"].start(channel)
+    conversation = services().conversations.start(channel)
     return jsonify(session_id=conversation.sender_id), 201
 
 
 @bp.post("/api/chat/sessions/<session_id>/messages")
 def send_message(session_id: str):
     """Keep the person's message and return the assistant's replies."""
-    conversations = current_app.config["CONVERSATIONS"]
+    conversations = services().conversations
     conversation = _conversation(session_id)
     payload = request.get_json(silent=True)
     text = payload.get("text") if isinstance(payload, dict) else None
@@ -77,13 +78,13 @@ def send_message(session_id: str):
             f"That message is too long for us (over {MAX_CHAT_TEXT} characters). "
             "Please send it in shorter parts.",
         )
-    limit = current_app.config["SETTINGS"].chat_messages_per_minute
+    limit = services().settings.chat_messages_per_minute
     if conversations.recent_inbound(conversation, seconds=60) >= limit:
         abort(429, SLOW_DOWN)
     if keyword(text) == "delete":
         conversations.erase([conversation.id])
         return jsonify(message_id=None, pending=False, erased=True, replies=[ERASED])
-    outcome = conversations.receive(conversation, text.strip())
+    outcome = services().inbound.handle(conversation, text.strip())
     return jsonify(
         message_id=outcome.message.id,
         pending=not outcome.answered,
@@ -96,14 +97,14 @@ def list_messages(session_id: str):
     """Messages for the person after `after` (answers to kept messages arrive here)."""
     conversation = _conversation(session_id)
     after = request.args.get("after", default=0, type=int)
-    messages = current_app.config["CONVERSATIONS"].messages_after(conversation, after)
+    messages = services().conversations.messages_after(conversation, after)
     return jsonify(messages=[_as_json(m) for m in messages])
 
 
 def _conversation(session_id: str):
     conversation = None
     if SESSION_ID.match(session_id):
-        conversation = current_app.config["CONVERSATIONS"].find(session_id)
+        conversation = services().conversations.find(session_id)
     if conversation is None or conversation.channel not in CHANNELS:
         abort(404, "This chat has ended. Please reload the page to start a new one.")
     return conversation

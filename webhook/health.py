@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from sqlalchemy import text
+
+from webhook.context import services
 
 bp = Blueprint("health", __name__)
 
@@ -11,7 +13,7 @@ bp = Blueprint("health", __name__)
 @bp.get("/health")
 def health():
     """Report Rasa (with a loaded model), the action server and the database; 503 if any is down."""
-    conversations = current_app.config["CONVERSATIONS"]
+    conversations = services().conversations
     status = conversations.assistant.status()
     checks = {
         "rasa": bool(status and status.get("model_id")),

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from functools import wraps
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.sms.service import InboundSms
+from bot.sms.inbound import InboundSms
+from webhook.context import services
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ def twilio_signed(view):
 
     @wraps(view)
     def checked(*args, **kwargs):
-        settings = current_app.config["SETTINGS"]
+        settings = services().settings
         if not settings.twilio_auth_token:
             log.error("TWILIO_AUTH_TOKEN is not set: refusing SMS webhook traffic")
             abort(403, "Forbidden.")
@@ -54,7 +55,7 @@ def inbound():
         message_sid=form["MessageSid"],
         num_media=_int(form.get("NumMedia")),
     )
-    replies = current_app.config["SMS"].handle(sms)
+    replies = services().sms.handle(sms)
     twiml = MessagingResponse()
     for text in replies:
         twiml.message(text)
@@ -68,7 +69,7 @@ def status():
     sid, state = request.form.get("MessageSid"), request.form.get("MessageStatus")
     if not sid or not state:
         abort(400, "Missing MessageSid or MessageStatus.")
-    current_app.config["SMS"].record_status(sid, state, request.form.get("ErrorCode"))
+    services().outbox.record_status(sid, state, request.form.get("ErrorCode"))
     return "", 204
 
 

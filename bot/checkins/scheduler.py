@@ -7,9 +7,9 @@ down runs as soon as it is back. Only the worker runs a scheduler: the gateway a
 console write check-in rows, and the worker's sweep gives each new row its job.
 
 The check-in rows, not the jobs, are the truth. Sending is an atomic `scheduled -> sent`
-step (bot/checkins.py), so a job that fires twice sends once. A job lost in a crash (APScheduler
-removes a one-off job as it starts it) is noticed by the sweep: a row still scheduled well
-after its due time whose job is gone is sent at once.
+step (bot/checkins/sending.py), so a job that fires twice sends once. A job lost in a
+crash (APScheduler removes a one-off job as it starts it) is noticed by the sweep: a row
+still scheduled well after its due time whose job is gone is sent at once.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.checkins.service import CheckInService
+from bot.checkins.sending import CheckInSending
 from bot.db import utcnow
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ class CheckInScheduler:
     def __init__(
         self,
         database_url: str,
-        checkins: CheckInService,
+        checkins: CheckInSending,
         retention: Callable[[], object] | None = None,
         sweep_seconds: float = 30.0,
         retention_hour: int = 3,

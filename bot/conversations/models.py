@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -72,6 +73,7 @@ class Message(Base):
     __table_args__ = (
         Index("ix_messages_pending", "direction", "status", "id"),
         Index("ix_messages_conversation", "conversation_id", "id"),
+        Index("ix_messages_review", "direction", "created_at"),
     )
 
     # direction
@@ -108,6 +110,10 @@ class Message(Base):
     # action team's figures count topics; they survive the body's deletion).
     payload: Mapped[str | None] = Column(String(64))
     topic: Mapped[str | None] = Column(String(32))
+    # Inbound only: the answer the assistant gave (a flow or knowledge-base label) and how
+    # sure it was (0-1), for the "what we could not answer" review.
+    answer_label: Mapped[str | None] = Column(String(64))
+    confidence: Mapped[float | None] = Column(Float)
 
     conversation = relationship("Conversation", back_populates="messages")
 

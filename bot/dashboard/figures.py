@@ -9,13 +9,10 @@ console's time zone; weeks start on Monday, local time.
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Callable, Dict, Iterable, List, Mapping, Sequence, Tuple
+from typing import Dict, List, Tuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, or_, select
@@ -23,60 +20,34 @@ from sqlalchemy.orm import Session
 
 from bot.checkins.models import CheckIn, CheckInSeries
 from bot.conversations.models import Conversation, Message
-
-# Cells smaller than this are not shown by name: a town looked up 2 times could point at
+from bot.dashboard.cells import MIN_CELL, SUPPRESSED, Count, nearest_rank, suppress_small
+from bot.dashboard.filters import CHANNEL_FILTERS, CHANNELS, DashboardError, week_start
 from bot.db import as_utc
 from bot.directory.models import ListingReport, Location, LookupRecord, Organization
 from bot.handoff.models import Handoff
-from bot.handoff.service import OUTCOMES
-
-# the one person who did it.
-MIN_CELL = 5
-SUPPRESSED = "fewer than 5"
-OTHER_TOWNS = "Other towns (fewer than 5 each)"
-
-# People's channels; "terminal" (staff trying the line) and "alert" never count.
-CHANNELS: Dict[str, str] = {"sms": "SMS", "web": "Web chat"}
-CHANNEL_FILTERS: Dict[str, str] = {"all": "All channels", **CHANNELS}
+from bot.handoff.views import OUTCOMES
 
 TOPICS: Dict[str, str] = {
+    "crisis": "Emergencies (911, 988 and other lines)",
     "overdose": "Overdose response",
     "naloxone": "Naloxone",
-    "good_samaritan": "Good Samaritan law",
+    "law": "Good Samaritan law",
     "treatment": "Treatment options",
+    "recovery": "Recovery support",
     "harm_reduction": "Harm reduction",
     "family": "Family support",
+    "safety": "Safety and mental health",
+    "health": "Physical health",
     "needs": "Everyday needs (food, housing...)",
     "service": "About the line",
     "directory": "Finding services nearby",
     "handoff": "Talking to a navigator",
     "core": "Greetings and other",
+    "fallback": "Not understood (offered a choice)",
 }
 STILL_OPEN = "Still open"
 
-DEFAULT_WEEKS = 12  # full weeks before the current one
-MAX_PERIOD_DAYS = 731  # two years, a leap day included
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
-
-
-class DashboardError(ValueError):
-    """A filter the dashboard cannot use; the message says what to change."""
-
-
 # -- the figures -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Count:
-    """One labelled count; `value` is None when it is too small to show (1 to MIN_CELL - 1)."""
-
-    label: str
-    value: int | None
-
-    @property
-    def shown(self) -> str:
-        """The count as the page and the CSV write it."""
-        return SUPPRESSED if self.value is None else str(self.value)
 
 
 @dataclass(frozen=True)
@@ -145,98 +116,12 @@ class Dashboard:
         return self.no_nearby / self.located_lookups if self.located_lookups else None
 
 
-# -- filters -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Filters:
-    """A valid period (local dates, both included) and channel filter."""
-
-    start: date
-    end: date
-    channel: str = "all"
-
-
-def week_start(day: date) -> date:
-    """The Monday of `day`'s week."""
-    return day - timedelta(days=day.weekday())
-
-
-def default_start(end: date) -> date:
-    """The Monday DEFAULT_WEEKS full weeks before `end`'s week."""
-    return week_start(end) - timedelta(weeks=DEFAULT_WEEKS)
-
-
-def parse_filters(args: Mapping[str, str], today: date) -> Filters:
-    """Filters from the page's query string ("from", "to", "channel"); DashboardError if bad."""
-    end = _parse_date(args.get("to"), "To", today)
-    start = _parse_date(args.get("from"), "From", default_start(end))
-    channel = (args.get("channel") or "all").strip().lower()
-    if channel not in CHANNEL_FILTERS:
-        raise DashboardError("Channel must be all channels, SMS or web chat.")
-    if start > end:
-        raise DashboardError("The From date is after the To date.")
-    if (end - start).days + 1 > MAX_PERIOD_DAYS:
-        raise DashboardError("The period can be at most 2 years; choose a shorter one.")
-    return Filters(start, end, channel)
-
-
-def _parse_date(raw: str | None, name: str, default: date) -> date:
-    raw = (raw or "").strip()
-    if not raw:
-        return default
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        raise DashboardError(f"The {name} date must be a date like 2026-09-01.") from None
-    if not EARLIEST <= day <= LATEST:
-        raise DashboardError(f"The {name} date must be between {EARLIEST.year} and {LATEST.year}.")
-    return day
-
-
-# -- small cells and percentiles ---------------------------------------------------------
-
-
-def suppress_small(counts: Mapping[str, int], other_label: str = OTHER_TOWNS) -> List[Count]:
-    """Rows named only when their count is at least MIN_CELL, largest first; the rest are
-    summed into one `other_label` row, itself shown as "fewer than 5" when 1 to 4 (and then
-    only when no row is named: otherwise the smallest named row is grouped too)."""
-    shown = sorted(
-        ((label, n) for label, n in counts.items() if n >= MIN_CELL), key=lambda r: (-r[1], r[0])
-    )
-    grouped = sum(n for n in counts.values() if 0 < n < MIN_CELL)
-    if 0 < grouped < MIN_CELL and shown:
-        # The page also gives the total, so a small group beside named rows would give its
-        # size away (total minus the named rows): the smallest named row joins the group.
-        grouped += shown.pop()[1]
-    rows = [Count(label, n) for label, n in shown]
-    if grouped:
-        rows.append(Count(other_label, grouped if grouped >= MIN_CELL else None))
-    return rows
-
-
-def small_total(value: int, written: Callable[[int], str] = str) -> str:
-    """A total as the page and the CSV write it: 1 to MIN_CELL - 1 is "fewer than 5" (it
-    would be the size of a suppressed group when no row is named)."""
-    return SUPPRESSED if 0 < value < MIN_CELL else written(value)
-
-
 def share_text(dashboard: Dashboard) -> str:
     """The no-nearby share as a percentage; empty without lookups, suppressed when small."""
     share = dashboard.no_nearby_share
     if share is None:
         return ""
     return SUPPRESSED if dashboard.located_lookups < MIN_CELL else f"{share:.1%}"
-
-
-def nearest_rank(values: Sequence[float], percent: float) -> float | None:
-    """The nearest-rank percentile: the smallest value with at least `percent`% of the
-    values at or below it, i.e. sorted(values)[ceil(percent / 100 * n) - 1]."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, math.ceil(percent / 100 * len(ordered)))
-    return ordered[rank - 1]
 
 
 # -- queries -----------------------------------------------------------------------------
@@ -458,70 +343,3 @@ def _listing_reports(session: Session, since: datetime, until: datetime) -> List
         .group_by(Organization.id, Organization.name)
     ).all()
     return [Count(name, n) for name, n in sorted(rows, key=lambda r: (-r[1], r[0]))]
-
-
-# -- the CSV export ----------------------------------------------------------------------
-
-
-def csv_filename(dashboard: Dashboard) -> str:
-    """e.g. helpline-figures-2026-09-01-to-2026-11-24.csv (with -sms / -web when filtered)."""
-    channel = "" if dashboard.channel == "all" else f"-{dashboard.channel}"
-    return f"helpline-figures-{dashboard.start}-to-{dashboard.end}{channel}.csv"
-
-
-def minutes(value: float | None) -> str:
-    """Minutes to one decimal, or an empty cell when there is no value."""
-    return "" if value is None else f"{value:.1f}"
-
-
-def csv_rows(dashboard: Dashboard) -> Iterable[Tuple[str, str, str]]:
-    """The figures as (section, label, value) rows, small cells written "fewer than 5"."""
-    yield "Period", "From", str(dashboard.start)
-    yield "Period", "To", str(dashboard.end)
-    yield "Period", "Channel", CHANNEL_FILTERS[dashboard.channel]
-    yield "Period", "Time zone", dashboard.timezone
-    section = "Conversations started per week"
-    for week in dashboard.weeks:
-        for name in dashboard.channels:
-            yield section, f"Week of {week.start} - {CHANNELS[name]}", str(week.counts[name])
-    yield section, "Total", str(dashboard.conversations)
-    for count in dashboard.topics:
-        yield "Topics asked about", count.label, count.shown
-    yield "Towns looked up", "All lookups", small_total(dashboard.lookups)
-    yield "Towns looked up", "Lookups with a known town", small_total(dashboard.located_lookups)
-    for count in dashboard.towns:
-        yield "Towns looked up", count.label, count.shown
-    section = "Lookups with no nearby result"
-    yield section, "All lookups with no nearby result", small_total(dashboard.no_nearby)
-    yield section, "Share of lookups with a known town", share_text(dashboard)
-    for count in dashboard.no_nearby_towns:
-        yield section, count.label, count.shown
-    handoffs = dashboard.handoffs
-    yield "Handoffs", "Requested", str(handoffs.requested)
-    yield "Handoffs", "Claimed", str(handoffs.claimed)
-    yield "Handoffs", "Minutes to claim, median (p50)", minutes(handoffs.claim_minutes_p50)
-    yield "Handoffs", "Minutes to claim, p90", minutes(handoffs.claim_minutes_p90)
-    for count in handoffs.outcomes:
-        yield "Handoff outcomes", count.label, count.shown
-    checkins = dashboard.checkins
-    yield "Check-ins", "People enrolled", str(checkins.enrolled)
-    yield "Check-ins", "Check-ins sent", str(checkins.sent)
-    yield "Check-ins", "Replies", str(checkins.replies)
-    yield "Check-ins", "Opt-outs", str(checkins.opt_outs)
-    for count in dashboard.listing_reports:
-        yield "Wrong-listing reports per provider", count.label, count.shown
-
-
-def dashboard_csv(dashboard: Dashboard) -> str:
-    """The figures as a plain CSV: a section,label,value header, then one row per figure."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(("section", "label", "value"))
-    for row in csv_rows(dashboard):
-        writer.writerow(tuple(_inert(cell) for cell in row))
-    return out.getvalue()
-
-
-def _inert(cell: str) -> str:
-    # A provider or town name starting with = + - @ would run as a spreadsheet formula.
-    return f"'{cell}" if cell[:1] in ("=", "+", "-", "@") else cell

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 
 from bot.settings import ROOT
-from tests.conftest import TEST_SECRETS
-from tests.harness import Helpline, free_port
+from tests.harness import CHROMIUM_FLAGS, Helpline, free_port, require_chromium
+from tests.integration.support import TWILIO_TEST_TOKEN
+from tests.support import TEST_SECRETS
 
 MODEL = ROOT / "models" / "helpline.tar.gz"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-TWILIO_TEST_TOKEN = "integration-twilio-token"
 REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
@@ -69,24 +69,6 @@ def _import_directory(env) -> bool:
         env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
     return True
-
-
-def handoff_service_for(helpline: Helpline):
-    """The handoff service over one running profile's database (as the console uses it)."""
-    from bot.assistant import AssistantClient
-    from bot.conversations.service import ConversationService
-    from bot.db import make_engine, session_factory
-    from bot.handoff.service import ConsoleSettings, build_handoff_service
-    from bot.privacy import PhoneVault
-
-    sessions = session_factory(make_engine(helpline.env["DATABASE_URL"]))
-    conversations = ConversationService(
-        sessions, AssistantClient(helpline.rasa, helpline.env["RASA_TOKEN"])
-    )
-    vault = PhoneVault(helpline.env["HELPLINE_HMAC_KEY"], helpline.env["HELPLINE_ENCRYPTION_KEY"])
-    return build_handoff_service(
-        conversations, ConsoleSettings(hours="24/7"), vault, helpline.gateway
-    )
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
@@ -139,3 +121,16 @@ def helpline(request, tmp_path_factory):
         running.shutdown()
         if cleanup:
             cleanup()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium for one test module. Not for the whole session: Playwright's
+    event loop would keep running and break the asyncio tests that come after."""
+    chromium = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()

@@ -8,21 +8,9 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
-from tests.harness import CHROMIUM_FLAGS, require_chromium
-from tests.integration.test_helpline import response_texts
+from tests.integration.support import response_texts
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 def flat(text: str) -> str:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 import uuid
 import xml.etree.ElementTree as ET
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -15,39 +13,11 @@ import requests
 from sqlalchemy import create_engine, text
 from twilio.request_validator import RequestValidator
 
-from bot.conversations.service import safety_reply
+from bot.conversations.messages import safety_reply
 from bot.settings import ROOT
-from tests.integration.conftest import TWILIO_TEST_TOKEN
+from tests.integration.support import TWILIO_TEST_TOKEN, sms_texts, wait_for
 
 pytestmark = pytest.mark.integration
-
-
-@cache
-def response_texts(response: str, channel: str = "sms") -> tuple:
-    """What a channel shows for a domain response: its own variations, else the defaults."""
-    from rasa.shared.core.domain import Domain
-
-    domain = Domain.load(str(ROOT / "domain"))
-    slots = {slot.name: slot.initial_value for slot in domain.slots}
-    variations = domain.responses[response]
-    own = [v for v in variations if v.get("channel") == channel]
-    chosen = own or [v for v in variations if not v.get("channel")]
-    return tuple(v["text"].format(**slots) for v in chosen)
-
-
-def sms_texts(response: str) -> tuple:
-    """The SMS variations of a domain response, with slot values filled in."""
-    return response_texts(response, "sms")
-
-
-def wait_for(predicate, timeout=120.0, every=0.5):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"gave up after {timeout}s")
 
 
 def test_health_reports_a_loaded_model_and_every_part(helpline):

@@ -3,46 +3,26 @@ chat and by SMS that survives every process restarting in the middle."""
 
 from __future__ import annotations
 
-import uuid
-import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
 import requests
 from argon2 import PasswordHasher
 from sqlalchemy import select, update
-from twilio.request_validator import RequestValidator
 
 from bot.accounts.models import NAVIGATOR
 from bot.accounts.service import NavigatorService
 from bot.checkins.models import CheckIn, CheckInSeries
-from bot.checkins.service import TEXTS
+from bot.checkins.texts import TEXTS
 from bot.conversations.models import Message, Outbox
-from bot.db import make_engine, session_factory, utcnow
+from bot.db import utcnow
 from bot.directory.replies import ASK_INSURANCE, ASK_MEDICATION
 from bot.handoff.models import Handoff
-from tests.integration.conftest import TWILIO_TEST_TOKEN, handoff_service_for
-from tests.integration.test_browser import browser  # noqa: F401 - the shared Chromium fixture
-from tests.integration.test_helpline import response_texts, wait_for
+from tests.integration.support import response_texts, services_for, sessions_of, text_in, wait_for
 
 pytestmark = pytest.mark.integration
 
 PASSWORD = "correct horse battery"
-
-
-def text_in(helpline, body, phone):
-    url = f"{helpline.gateway}/sms/inbound"
-    params = {"From": phone, "Body": body, "MessageSid": f"SM{uuid.uuid4().hex}", "NumMedia": "0"}
-    signature = RequestValidator(TWILIO_TEST_TOKEN).compute_signature(url, params)
-    response = requests.post(
-        url, data=params, headers={"X-Twilio-Signature": signature}, timeout=30
-    )
-    assert response.status_code == 200
-    return [m.text for m in ET.fromstring(response.content).iter("Message")]
-
-
-def sessions_of(helpline):
-    return session_factory(make_engine(helpline.env["DATABASE_URL"]))
 
 
 def test_a_text_finds_buprenorphine_near_a_zip_from_the_real_directory(helpline):
@@ -70,7 +50,7 @@ def test_unknown_place_is_asked_again_with_a_clear_answer(helpline):
     assert "couldn't find that place" in again[0] and "ZIP code" in again[0]
 
 
-def test_warm_handoff_in_the_web_chat_with_a_navigator_in_the_console(helpline, browser):  # noqa: F811
+def test_warm_handoff_in_the_web_chat_with_a_navigator_in_the_console(helpline, browser):
     NavigatorService(sessions_of(helpline), PasswordHasher(time_cost=1)).create(
         f"nav-{helpline.name}@example.org", "Ana", PASSWORD, NAVIGATOR
     )
@@ -134,10 +114,10 @@ def test_an_sms_handoff_survives_every_process_restarting(helpline):
         assert again.status == Handoff.WAITING  # the queue survived
     accounts = NavigatorService(sessions, PasswordHasher(time_cost=1))
     navigator = accounts.create(f"sms-{helpline.name}@example.org", "Ben", PASSWORD, NAVIGATOR)
-    handoffs = handoff_service_for(helpline)
-    handoffs.claim(handoff.id, navigator)
+    console = services_for(helpline).console
+    console.claim(handoff.id, navigator)
     assert text_in(helpline, "are you there", phone) == []  # the assistant stays silent
-    handoffs.reply(handoff.id, navigator, "Hi, this is Ben. How can I help?")
+    console.reply(handoff.id, navigator, "Hi, this is Ben. How can I help?")
 
     def queued():
         with sessions() as session:

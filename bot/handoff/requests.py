@@ -1,0 +1,181 @@
+"""The person's side of the handoff: asking for a navigator, and being told honestly when.
+
+Any process can make a request (the action server does, with the conversation's id). One
+request is open per conversation; asking again never makes it less urgent. The worker
+tells each person whose request waits past the claim timeout, once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Callable, Mapping, Tuple
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.content import fill_lines
+from bot.conversations.messages import send
+from bot.db import as_utc, utcnow
+from bot.handoff.audit import entry
+from bot.handoff.hours import SOON, ConsoleSettings
+from bot.handoff.models import Handoff
+from bot.handoff.views import REASONS, RequestResult, clean_summary
+
+log = logging.getLogger(__name__)
+
+# Plain GSM-7 texts under 320 characters once the lines and the time are filled in.
+ON_DUTY_TEXT = "A recovery navigator will be with you shortly, right here in this conversation."
+OFF_DUTY_TEXT = (
+    "Our recovery navigators are off right now. One will reach you here {when}. Before "
+    "then: overdose, call {line_911}. Crisis, call or text {line_988}. Treatment help 24/7: "
+    "{line_samhsa}."
+)
+NOT_YET_TEXT = (
+    "Sorry, no navigator is free yet. One will reach you here {when}. Until then: "
+    "overdose, call {line_911}. Crisis, call or text {line_988}. Treatment help 24/7: "
+    "{line_samhsa}. If you'd rather we reach out later, just tell us."
+)
+
+
+def open_request(session: Session, conversation_id: int) -> Handoff | None:
+    """The conversation's open request (waiting, claimed or handed back), if any."""
+    return session.execute(
+        select(Handoff).where(
+            Handoff.conversation_id == conversation_id, Handoff.status.in_(Handoff.OPEN)
+        )
+    ).scalar_one_or_none()
+
+
+class HandoffRequests:
+    """Requests for a navigator, and the notices about them."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker,
+        console: ConsoleSettings | None = None,
+        alert: Callable[[Handoff], None] | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.console = console or ConsoleSettings()
+        self.schedule = self.console.schedule()
+        self.claim_timeout = timedelta(minutes=self.console.claim_timeout_minutes)
+        self.alert = alert
+
+    def request(
+        self,
+        conversation_id: int,
+        reason: str,
+        consented: bool,
+        summary: Mapping | None = None,
+        now: datetime | None = None,
+    ) -> RequestResult:
+        """Queue a request for a navigator (one open request per conversation)."""
+        now = now or utcnow()
+        reason = reason if reason in REASONS else "other"
+        kept = clean_summary(summary) if consented else None
+        with self.sessions() as session:
+            existing = open_request(session, conversation_id)
+            handoff = existing or Handoff(conversation_id=conversation_id, requested_at=now)
+            created = existing is None
+            if created:
+                session.add(handoff)
+            elif handoff.status == Handoff.RETURNED:
+                # Asked again after a hand-back: back in the queue for anyone to claim.
+                handoff.status, handoff.claimed_by, handoff.claimed_at = Handoff.WAITING, None, None
+                handoff.requested_at, handoff.not_yet_sent_at = now, None
+                created = True
+            if created or REASONS[reason][0] < handoff.urgency:
+                # Asking again never makes a request less urgent.
+                handoff.reason, handoff.urgency = reason, REASONS[reason][0]
+            # The latest answer about sharing wins, whether it gives or withdraws consent.
+            handoff.consented, handoff.summary = consented, kept
+            if created:
+                handoff.alerted_at = now
+            try:
+                session.flush()
+            except IntegrityError:
+                # Another process opened one for this conversation at the same moment.
+                session.rollback()
+                won = open_request(session, conversation_id)
+                assert won is not None
+                handoff, created = won, False
+            session.add(entry(None, "request" if created else "request_again", handoff))
+            session.commit()
+        if created and self.alert is not None:
+            try:
+                self.alert(handoff)
+            except SQLAlchemyError as error:
+                # The request is kept and the console shows it; only the text is missing.
+                log.error("on-call alert for handoff %s not queued: %s", handoff.id, type(error))
+        return self._tell(handoff, created, now)
+
+    def request_contact_later(self, conversation_id: int) -> bool:
+        """Record the person's consent to be contacted later; False with no open request."""
+        with self.sessions() as session:
+            handoff = open_request(session, conversation_id)
+            if handoff is None:
+                return False
+            handoff.contact_later_at = utcnow()
+            session.add(entry(None, "contact_later_consent", handoff))
+            session.commit()
+            return True
+
+    def availability(self, now: datetime | None = None) -> Tuple[bool, datetime | None, str]:
+        """(on duty now, next opening, that opening in words)."""
+        now = now or utcnow()
+        opening = self.schedule.next_opening(now)
+        return self.schedule.is_open(now), opening, self.schedule.describe(opening, now)
+
+    def notify_unclaimed(self, now: datetime | None = None) -> int:
+        """Tell each person whose request waited past the timeout, once; return how many.
+
+        The worker calls this every pass. A request made off hours starts its timeout at
+        the next opening, so nobody is told "not yet" twice for the same night.
+        """
+        now = now or utcnow()
+        with self.sessions() as session:
+            waiting = list(
+                session.execute(
+                    select(Handoff.id, Handoff.requested_at).where(
+                        Handoff.status == Handoff.WAITING, Handoff.not_yet_sent_at.is_(None)
+                    )
+                ).all()
+            )
+        told = 0
+        for handoff_id, requested_at in waiting:
+            start = self.schedule.next_opening(as_utc(requested_at))
+            if start is not None and now >= start + self.claim_timeout:
+                told += self._send_not_yet(handoff_id, now)
+        return told
+
+    def _tell(self, handoff: Handoff, created: bool, now: datetime) -> RequestResult:
+        on_duty, opening, when = self.availability(now)
+        text = ON_DUTY_TEXT if on_duty else fill_lines(OFF_DUTY_TEXT.replace("{when}", when))
+        return RequestResult(handoff, created, on_duty, opening, when, text)
+
+    def _send_not_yet(self, handoff_id: int, now: datetime) -> int:
+        _, _, when = self.availability(now)
+        if self.schedule.is_open(now):
+            when = SOON
+        with self.sessions() as session:
+            won = session.execute(
+                update(Handoff)
+                .where(
+                    Handoff.id == handoff_id,
+                    Handoff.status == Handoff.WAITING,
+                    Handoff.not_yet_sent_at.is_(None),
+                )
+                .values(not_yet_sent_at=now)
+            ).rowcount
+            if not won:
+                return 0  # another worker told them, or a navigator claimed it meanwhile
+            handoff = session.get(Handoff, handoff_id)
+            send(
+                session, handoff.conversation_id, [fill_lines(NOT_YET_TEXT.replace("{when}", when))]
+            )
+            session.add(entry(None, "not_yet_sent", handoff))
+            session.commit()
+        log.info("handoff %s unclaimed past the timeout: person told", handoff_id)
+        return 1

@@ -1,0 +1,160 @@
+"""Inbound texts: the carrier's keywords, opt-out and erasure, then the shared message path.
+
+The Flask view only checks the provider's signature and renders TwiML. Here a text finds
+its contact and conversation and takes the path every message takes
+(bot/conversations/inbound.py); `CarrierKeywords` is the SMS channel's first step on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, List
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.content import fill_lines
+from bot.conversations.inbound import InboundPath, Kept
+from bot.conversations.keywords import keyword
+from bot.conversations.messages import mark, send
+from bot.conversations.models import Conversation, Message
+from bot.conversations.service import ConversationService, Outcome
+from bot.sms.contacts import ContactBook, opted_out, set_opt_out
+
+# Plain GSM-7 texts, each under 320 characters once the lines are filled in.
+TEXTS = {
+    "help": (
+        "{operator}: free, anonymous text line about overdose, naloxone and treatment. "
+        "Overdose now: call {line_911}. Crisis: call or text {line_988}. To talk to a person "
+        "24/7 call {line_samhsa}. Reply CHECKIN for check-in texts, STOP to end texts, DELETE to "
+        "erase this chat."
+    ),
+    "stop": (
+        "You won't get any more texts from this number. Reply START to text with us again. "
+        "Overdose now: call {line_911}."
+    ),
+    "start": (
+        "Welcome back. You can text us any time. If someone is not breathing, call {line_911}."
+    ),
+    "delete": (
+        "Done: we erased this conversation. We keep nothing else about it. You can text us "
+        "again any time."
+    ),
+    "media": (
+        "This line is text only, so we can't see pictures or files. Please tell us in words "
+        "what you need. Overdose now: call {line_911}."
+    ),
+    "empty": "We got an empty message. Type your question and send it any time.",
+}
+
+
+@dataclass(frozen=True)
+class InboundSms:
+    """What the provider told us about one inbound text."""
+
+    phone: str
+    body: str
+    message_sid: str
+    num_media: int = 0
+
+
+def sms_text(name: str, operator: str) -> str:
+    """One of the channel's fixed texts, with the configured lines and operator."""
+    return fill_lines(TEXTS[name].replace("{operator}", operator))
+
+
+class CarrierKeywords:
+    """The first SMS step: STOP, START, HELP and DELETE, opted-out numbers, empty texts.
+
+    `end_checkins(session, contact_id)` ends the phone's check-ins in STOP's transaction.
+    """
+
+    def __init__(
+        self,
+        conversations: ConversationService,
+        operator: str,
+        end_checkins: Callable[[Session, int], object] | None = None,
+    ) -> None:
+        self.conversations = conversations
+        self.sessions = conversations.sessions
+        self.operator = operator
+        self.end_checkins = end_checkins
+
+    def __call__(self, kept: Kept) -> Outcome | None:
+        """Answer a carrier keyword or an opted-out number's text; let the rest through."""
+        message, contact_id = kept.message, kept.conversation.contact_id
+        word = keyword(message.body)
+        if contact_id is not None and word in ("stop", "start"):
+            return self._opt(kept, contact_id, stop=word == "stop")
+        with self.sessions() as session:
+            if opted_out(session, contact_id):
+                # Opted out: keep what they sent, send nothing until START.
+                mark(session, message.id, Message.SUPPRESSED)
+                session.commit()
+                return Outcome(message, [])
+        if word == "help":
+            return self._reply(kept, "help")
+        if word == "delete":
+            return self._erase(kept)
+        if not (message.body or "").strip():
+            return self._reply(kept, "media" if kept.num_media else "empty")
+        if kept.num_media:
+            # Said in words and sent a picture too: the words are answered, after a notice.
+            kept.before += self.conversations.reply(
+                message, [self.text("media")], inline=True, status=None
+            )
+        return None
+
+    def text(self, name: str) -> str:
+        """A fixed text with this line's operator name."""
+        return sms_text(name, self.operator)
+
+    def _opt(self, kept: Kept, contact_id: int, stop: bool) -> Outcome:
+        """STOP or START, with its reply, in one transaction (STOP ends check-ins too)."""
+        with self.sessions() as session:
+            set_opt_out(session, contact_id, stop)
+            if stop and self.end_checkins is not None:
+                self.end_checkins(session, contact_id)
+            mark(session, kept.message.id, Message.ANSWERED)
+            replies = send(
+                session, kept.conversation.id, [self.text("stop" if stop else "start")],
+                reply_to_id=kept.message.id, inline=True, channel="sms",
+            )  # fmt: skip
+            session.commit()
+        return Outcome(kept.message, replies)
+
+    def _reply(self, kept: Kept, name: str) -> Outcome:
+        return Outcome(
+            kept.message, self.conversations.reply(kept.message, [self.text(name)], True)
+        )
+
+    def _erase(self, kept: Kept) -> Outcome:
+        """Erase every conversation of this phone; the reply is not stored (nothing is)."""
+        with self.sessions() as session:
+            ids = list(
+                session.execute(
+                    select(Conversation.id).where(
+                        Conversation.contact_id == kept.conversation.contact_id
+                    )
+                ).scalars()
+            )
+        self.conversations.erase(ids or [kept.conversation.id])
+        reply = Message(direction=Message.OUTBOUND, author="system", body=self.text("delete"))
+        return Outcome(kept.message, [reply])
+
+
+class SmsInbound:
+    """One inbound text: its contact and conversation, then the shared path."""
+
+    def __init__(self, contacts: ContactBook, path: InboundPath) -> None:
+        self.contacts = contacts
+        self.path = path
+
+    def handle(self, sms: InboundSms) -> List[str]:
+        """Keep the text, act on it, and return what to answer inline (maybe nothing)."""
+        contact = self.contacts.contact(sms.phone)
+        conversation = self.contacts.conversation(contact)
+        outcome = self.path.handle(conversation, sms.body, sms.message_sid, sms.num_media)
+        if outcome.duplicate:
+            return []  # a retry of a text we already answered
+        return [reply.body or "" for reply in outcome.replies]

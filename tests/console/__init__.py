@@ -1,0 +1,1 @@
+"""Tests of one feature; fixtures in this folder's conftest.py."""

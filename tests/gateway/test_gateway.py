@@ -1,0 +1,204 @@
+"""The Flask gateway: chat API, health, and errors that never show a stack trace."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.conversations.messages import safety_reply
+from tests.support import make_services
+from webhook import create_app
+
+
+@pytest.fixture
+def app(services):
+    return create_app(services, {"TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def start(client, channel="web") -> str:
+    response = client.post("/api/chat/sessions", json={"channel": channel})
+    assert response.status_code == 201
+    return response.get_json()["session_id"]
+
+
+def test_chat_round_trip(client, assistant):
+    session_id = start(client)
+    response = client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": " hi "})
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["pending"] is False
+    assert [r["text"] for r in data["replies"]] == ["echo: hi"]
+    assert data["replies"][0]["buttons"] == [{"title": "More", "payload": "/more"}]
+    # Rasa sees the server-made opaque id, never anything the person supplied.
+    assert assistant.received == [(session_id, "hi", "webchat")]
+
+
+def test_replies_are_listed_after_a_message_id(client):
+    session_id = start(client)
+    client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "one"})
+    first = client.get(f"/api/chat/sessions/{session_id}/messages").get_json()["messages"]
+    client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "two"})
+    later = client.get(
+        f"/api/chat/sessions/{session_id}/messages?after={first[-1]['id']}"
+    ).get_json()["messages"]
+    assert [m["text"] for m in first] == ["echo: one"]
+    assert [m["text"] for m in later] == ["echo: two"]
+
+
+def test_assistant_down_answers_with_safety_reply(client, assistant):
+    assistant.down = True
+    session_id = start(client)
+    data = client.post(
+        f"/api/chat/sessions/{session_id}/messages", json={"text": "help"}
+    ).get_json()
+    assert data["pending"] is True
+    assert [r["text"] for r in data["replies"]] == [safety_reply()]
+
+
+@pytest.mark.parametrize(
+    "body, status, words",
+    [
+        ({"text": ""}, 400, "type a message"),
+        ({"text": "   "}, 400, "type a message"),
+        ({"text": 5}, 400, "type a message"),
+        ({}, 400, "type a message"),
+        ({"text": "a" * 1001}, 413, "too long"),
+    ],
+)
+def test_bad_input_gets_a_clear_answer(client, assistant, body, status, words):
+    session_id = start(client)
+    response = client.post(f"/api/chat/sessions/{session_id}/messages", json=body)
+    assert response.status_code == status
+    assert words in response.get_json()["error"].lower()
+    assert "911" in response.get_json()["error"]
+    assert assistant.received == []
+
+
+def test_unknown_or_malformed_session_is_404_with_a_way_forward(client):
+    for session_id in ("0" * 32, "not-a-session", "A" * 32):
+        response = client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "hi"})
+        assert response.status_code == 404
+        assert "reload the page" in response.get_json()["error"]
+    response = client.post("/api/chat/sessions/../../etc/messages", json={"text": "hi"})
+    assert response.status_code == 404 and "911" in response.get_json()["error"]
+
+
+def test_sms_conversations_are_not_reachable_through_the_chat_api(client, conversations):
+    sms = conversations.start("sms")
+    response = client.get(f"/api/chat/sessions/{sms.sender_id}/messages")
+    assert response.status_code == 404
+
+
+def test_unknown_channel_is_refused(client):
+    assert client.post("/api/chat/sessions", json={"channel": "sms"}).status_code == 400
+
+
+def test_unexpected_error_shows_no_stack_trace(app, client, assistant, monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret internals: person said something private")
+
+    monkeypatch.setattr(assistant, "send", explode)
+    session_id = start(client)
+    response = client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "hi"})
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "Traceback" not in body and "secret internals" not in body
+    assert "911" in body
+
+
+def test_chat_page_is_accessible_markup(client):
+    page = client.get("/chat").get_data(as_text=True)
+    assert 'role="log"' in page and 'aria-live="polite"' in page
+    assert '<label for="text"' in page
+    assert "call 911" in page.lower()
+
+
+def test_health_reports_each_part(client, assistant):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.get_json() == {
+        "status": "ok",
+        "checks": {"rasa": True, "action_server": True, "database": True},
+        "model": "test-model",
+    }
+    assistant.actions_down = True
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["action_server"] is False
+    assistant.down = True
+    assert client.get("/health").get_json()["checks"]["rasa"] is False
+
+
+def test_delete_erases_the_web_chat(client, conversations):
+    session_id = start(client)
+    client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "hi"})
+    data = client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "Delete"}).json
+    assert data["erased"] is True and "erased" in data["replies"][0]["text"]
+    assert client.get(f"/api/chat/sessions/{session_id}/messages").status_code == 404
+    assert conversations.find(session_id) is None
+
+
+def test_messages_per_session_are_limited_with_a_clear_answer(settings, assistant):
+    limited = replace(settings, chat_messages_per_minute=3)
+    client = create_app(make_services(limited, assistant)).test_client()
+    session_id = start(client)
+    codes = [
+        client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": f"m{i}"}).status_code
+        for i in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+    other = start(client)
+    response = client.post(f"/api/chat/sessions/{other}/messages", json={"text": "hi"})
+    assert response.status_code == 200  # another person is not slowed down
+
+
+def test_requests_per_address_are_limited(settings, assistant):
+    limited = replace(settings, chat_requests_per_minute_per_ip=2)
+    client = create_app(make_services(limited, assistant)).test_client()
+    start(client)
+    start(client)
+    response = client.post("/api/chat/sessions", json={})
+    assert response.status_code == 429
+    assert "wait a minute" in response.get_json()["error"]
+    assert client.get("/chat").status_code == 200  # reading is not limited
+
+
+def test_embed_script_and_embedded_page(client):
+    script = client.get("/embed.js")
+    assert script.status_code == 200 and "javascript" in script.mimetype
+    body = script.get_data(as_text=True)
+    assert "/chat?embed=1" in body and "aria-expanded" in body
+    page = client.get("/chat?embed=1")
+    assert 'class="embedded"' in page.get_data(as_text=True)
+
+
+def test_pages_may_be_framed_only_where_configured(settings, assistant):
+    only = replace(settings, embed_allowed_origins="https://health.example.gov")
+    client = create_app(make_services(only, assistant)).test_client()
+    headers = client.get("/chat").headers
+    assert "frame-ancestors https://health.example.gov" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_openapi_describes_every_chat_route(app, client):
+    spec = client.get("/api/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    documented = {
+        (path, method.upper())
+        for path, item in spec["paths"].items()
+        for method in item
+        if method != "parameters"
+    }
+    served = {
+        (rule.rule.replace("<session_id>", "{session_id}"), method)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/chat")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert documented == served

@@ -1,0 +1,76 @@
+"""Settings: one reader of the environment, fail-fast secrets, and the Rasa profile it derives."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from bot.settings import ROOT, SECRET_NAMES, Settings, SettingsError, read_env_file
+from tests.support import TEST_SECRETS
+
+
+def test_missing_secret_fails_fast_naming_it():
+    env = dict(TEST_SECRETS)
+    del env["HELPLINE_HMAC_KEY"]
+    with pytest.raises(SettingsError, match="HELPLINE_HMAC_KEY"):
+        Settings.from_env(env)
+
+
+def test_embedded_defaults_are_sqlite_and_in_memory_lock():
+    settings = Settings.from_env(TEST_SECRETS)
+    assert settings.database_url == f"sqlite:///{ROOT / 'var' / 'helpline.db'}"
+    rasa = settings.rasa_environment()
+    assert rasa["TRACKER_DIALECT"] == "sqlite"
+    assert rasa["TRACKER_DATABASE_URL"] == f"sqlite:///{ROOT / 'var' / 'tracker.db'}"
+    assert rasa["LOCK_STORE_TYPE"] == "in_memory"
+    assert rasa["RASA_TELEMETRY_ENABLED"] == "false"
+    assert settings.action_server_health_url == "http://127.0.0.1:5055/health"
+
+
+def test_production_profile_is_selected_by_environment_only():
+    settings = Settings.from_env(
+        {
+            **TEST_SECRETS,
+            "DATABASE_URL": "postgresql://helpline@db.internal:5432/helpline",
+            "TRACKER_DATABASE_URL": "postgresql+psycopg2://rasa:p%40ss@db.internal/tracker",
+            "REDIS_URL": "redis://:secret@cache.internal:6380/2",
+        }
+    )
+    rasa = settings.rasa_environment()
+    assert rasa["TRACKER_DIALECT"] == "postgresql"
+    assert rasa["TRACKER_DATABASE_URL"] == "postgresql+psycopg2://rasa:p%40ss@db.internal/tracker"
+    assert (rasa["LOCK_STORE_TYPE"], rasa["LOCK_STORE_HOST"], rasa["LOCK_STORE_PORT"]) == (
+        "redis",
+        "cache.internal",
+        "6380",
+    )
+    assert (rasa["LOCK_STORE_DB"], rasa["LOCK_STORE_PASSWORD"]) == ("2", "secret")
+
+
+def test_env_example_names_every_variable_the_settings_read():
+    source = (ROOT / "bot" / "settings.py").read_text()
+    example = (ROOT / ".env.example").read_text()
+
+    read = set(re.findall(r'env(?:\.get)?\(\s*"([A-Z_]+)"', source)) | set(SECRET_NAMES)
+    read |= set(re.findall(r'env\["([A-Z_]+)"\]', source))
+    missing = [name for name in sorted(read) if name not in example]
+    assert not missing, f".env.example does not mention {missing}"
+
+
+def test_init_env_generates_secrets_and_keeps_existing_values(tmp_path):
+    path = tmp_path / ".env"
+    runner = CliRunner()
+    assert runner.invoke(main, ["init-env", "--path", str(path)]).exit_code == 0
+    first = read_env_file(path)
+    assert all(len(first[name]) >= 32 for name in SECRET_NAMES)
+    Settings.from_env(first)  # the generated file is a complete configuration
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+    path.write_text(path.read_text() + "DATABASE_URL=postgresql://x@y/z\n")
+    assert runner.invoke(main, ["init-env", "--path", str(path)]).exit_code == 0
+    second = read_env_file(path)
+    assert {k: second[k] for k in SECRET_NAMES} == {k: first[k] for k in SECRET_NAMES}
+    assert second["DATABASE_URL"] == "postgresql://x@y/z"
