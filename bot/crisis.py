@@ -1,19 +1,34 @@
-"""Crisis check that runs before anything else: an overdose happening now, or suicide risk.
+"""Crisis check that runs before anything else: an emergency in a person's message.
 
-Pure Python (no Rasa), so the NLU component in rasa_addons/ and the gateway can share it.
-It is deliberately eager: a missed overdose costs more than an unneeded "call 911".
-Questions about signs, and plain negations ("I'm not suicidal"), do not fire.
+Kinds: an overdose happening now, a child who swallowed medicine or drugs, a medical
+emergency, thoughts of suicide, sexual assault, someone being hurt. Each gets its
+emergency line first, whatever else the message says; `assess` also names what to answer
+after it (the Good Samaritan law for "...will I get arrested if I call", 988 after an
+overdose that was meant).
+
+Pure Python (no Rasa), so the NLU component in rasa_addons/ and the gateway share it. It is
+deliberately eager: a missed emergency costs more than an unneeded "call 911". Questions
+asked ahead of time ("what are the signs of an overdose"), past overdoses ("my brother died
+of an overdose last year") and plain negations ("I'm not suicidal") do not fire.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, List, Pattern, Tuple
 
 OVERDOSE_NOW = "overdose_now"
+CHILD_POISONING = "child_poisoning"
+MEDICAL_EMERGENCY = "medical_emergency"
 SUICIDE = "suicide"
+SEXUAL_ASSAULT = "sexual_assault"
+VIOLENCE = "violence"
+# When several fire, the first of these is answered first.
+PRIORITY = (OVERDOSE_NOW, CHILD_POISONING, MEDICAL_EMERGENCY, SUICIDE, SEXUAL_ASSAULT, VIOLENCE)
+GOOD_SAMARITAN = "law/good_samaritan"
 
 # Whole-token respellings people use in a hurry (after punctuation is removed).
 _TOKEN_MAP: Dict[str, str] = {
@@ -55,6 +70,9 @@ _TOKEN_MAP: Dict[str, str] = {
     "ods": "od",
     "odeing": "overdosing",
     "breathin": "breathing",
+    "noddin": "nodding",
+    "passd": "passed",
+    "bc": "because",
     "breatin": "breathing",
     "brething": "breathing",
     "breating": "breathing",
@@ -114,25 +132,62 @@ _VOCAB: Tuple[str, ...] = (
 _PERSON = (
     r"(?:he|she|they|someone|somebody|friend|my \w+|boyfriend|girlfriend|brother|sister|"
     r"son|daughter|mom|dad|husband|wife|partner|roommate|man|guy|girl|baby|kid|this \w+|"
+    r"someones|somebodys|a guy|a woman|"
     r"i|i am|we)"
 )
 
+# Signs of an overdose described as they are now.
 _OVERDOSE_STRONG: Tuple[str, ...] = (
-    r"\b(?:not|no|stopped|stop|barely|hardly|can not|will not|is not|no longer) "
+    r"\b(?:not|no|stopped|stop|barely|hardly|(?<!\bi )can not|will not|is not|no longer) "
     r"breath(?:ing|e|es)?\b",
+    r"\bbreathing (?:like|only|maybe) (?:once|twice|\w+ times)\b",
     r"\bbreathing (?:is )?(?:stopped|really slow|so slow|very slow|weird|shallow)\b",
     r"\b(?:will not|can not|could not|not|wont|does not|did not) (?:wake|waking|wakeup)\b",
-    r"\bcan not get (?:\w+ ){0,2}to (?:wake|respond|breathe)\b",
+    r"\bcan not (?:get|wake) (?:\w+ ){0,2}(?:to )?(?:wake|respond|breathe|answer|up)\b",
+    r"\b(?:eyes (?:are )?rolled back|eyes rolling back|foaming at the mouth|foam coming out|"
+    r"fading fast)\b",
+    r"\b(?:is|shes|hes|she is|he is|now|and) gurgling\b",
+    r"\b(?:narcan|naloxone)\b.*\bstill (?:out|blue|not|down|unconscious|asleep|limp)\b",
+    r"\b(?:collapsed|fell over|dropped|slumped|went down)\b.*\b(?:shot|used|needle|pills|"
+    r"baggie|bag|high|dope|fent|fentanyl|heroin|snorted|smoked)\b",
+    r"\b(?:shot|used|needle|pills|baggie|dope|fent|fentanyl|heroin|snorted|smoked)\b.*"
+    r"\b(?:collapsed|fell over|slumped over|went down)\b",
     r"\b(?:not|will not|can not|is not) (?:respond|responding|responsive|moving|conscious)\b",
     r"\b(?:unresponsive|unconscious|out cold|no pulse|body is limp|gone limp|went limp)\b",
-    r"\b(?:lips|face|fingers|fingertips|nails|skin|he|she|they|is|are|turning|going|gone|went) "
-    r"(?:are |is |look |looks |turning |going )?(?:blue|purple|gray|grey|ashen)\b",
+    r"\bcan not (?:find|feel) (?:a |his |her |their )?(?:pulse|heartbeat)\b",
+    r"\b(?:lips|face|fingers|fingertips|nails|skin|he|she|they|is|are|turning|going|gone|went|"
+    r"been) (?:are |is |look |looks |turning |going )?(?:blue|purple|gray|grey|ashen)\b",
     r"\bturn(?:ing|ed)? (?:blue|purple|gray|grey)\b",
     r"\b(?:gurgling|snoring|choking) (?:sound|sounds|noise|noises)\b",
     r"\bmaking (?:a |these |weird )?(?:gurgling|snoring) \w*",
+    r"\b(?:narcan|naloxone) (?:is not|isnt|not) (?:working|helping)\b",
+    r"\b(?:narcan|naloxone) (?:did not|didnt) (?:work|help)\b(?! on (?:fentanyl|tranq|xylazine))"
+    r"(?=.*\b(?:him|her|them|still|now|help)\b)",
+    r"\b(?:nodding|noding) (?:out|off) (?:hard|bad|really|again|and can not|and will not)",
+    r"\b(?:passed|pass) out\b.*\b(?:took|used|pills|shot|snorted|smoked|baggie|needle|"
+    r"powder|foil|pipe|foam)\b",
+    r"\b(?:took|used|pills|shot|snorted|smoked|baggie|needle)\b.*\b(?:passed|pass) out\b",
+    r"\b(?:someone|somebody|a guy|a man|a woman|a girl|my \w+|he|she) (?:just )?passed out\b",
+    r"\bpassed out in the (?:bathroom|car|bedroom|street|hall|stall)\b",
+    r"\b(?:narcan|naloxone) on (?:him|her|them|my \w+) (?:right now|now)\b",
+    r"\b(?:right now|now)\b.*\b(?:use|give|spray) (?:the )?(?:narcan|naloxone)\b",
+    r"\b(?:use|give|spray) (?:the )?(?:narcan|naloxone)\b.*\b(?:right now)\b",
 )
 
 # Someone named as overdosing ("my bf is oding", "i think im overdosing").
+# "my friend is overdosing" is a report even inside a question about the law.
+_IS_OVERDOSING = re.compile(r"\b(?:is|are|i am|keeps) (?:overdosing|od ing)\b")
+_ASKING_HOW_TO_TELL = re.compile(
+    r"\b(?:if|whether|how (?:do|can|would|will) (?:i|you|we) (?:know|tell)|signs?|look like|"
+    r"looks like)\b"
+)
+# Wishing never to wake up is suicidal language, not an overdose in progress.
+_WISH_NOT_TO_WAKE = re.compile(
+    r"\b(?:want|wanna|wish|hope|going|plan|enough)\b.*\b(?:not|never) (?:wake|waking) up\b|"
+    r"\b(?:the day|one day|afraid|scared|fear|worry|worried|terrified)\b.*"
+    r"\b(?:does not|will not|wont|doesnt) wake up\b|"
+    r"\bi (?:can not|cant) wake up\b"
+)
 _OVERDOSE_PERSON: Tuple[str, ...] = (
     rf"\b{_PERSON} (?:just |is |are |might be |think )*(?:od|overdosing|od ing)\b",
     rf"\b{_PERSON} (?:just|might have|may have|think) (?:od|overdosed)\b",
@@ -142,34 +197,158 @@ _OVERDOSE_PERSON: Tuple[str, ...] = (
 
 # Overdose words next to a call for help ("OD HELP", "need narcan now").
 _OVERDOSE_WEAK: Tuple[str, ...] = (
-    r"\boverdosing\b",
-    r"\b(?:od|overdosed|overdose)\b.*\b(?:help|911|now|right now|what do i do|asap|hurry|please)\b",
+    r"\b(?:od|overdosed|overdose)\b.*\b(?:help|now|right now|what do i do|asap|hurry|please)\b",
     r"\b(?:help|911|omg|please)\b.*\b(?:od|overdosed|overdosing)\b",
     r"\bneed (?:narcan|naloxone) (?:now|right now|asap|fast|quick|please)\b",
     r"\bwhere is (?:the|my|your) (?:narcan|naloxone)\b",
 )
 
+# Swallowing everything: an overdose now, and (after 911) 988.
+_TOOK_EVERYTHING = re.compile(
+    r"\b(?:took|taken|swallowed|ate|drank|downed) (?:all|all of|a whole bottle of|a bottle of|"
+    r"the whole bottle of|a bunch of|every one of) (?:my|the|her|his|these|those)? ?"
+    r"(?:pills|meds|medication|medicine|tablets|bottle)\b"
+)
+
+_CHILD = (
+    r"(?:baby|babies|toddler|infant|child|kid|kids|little one|my son|my daughter|grandson|"
+    r"granddaughter|niece|nephew|\d+ ?(?:year old|yr old|yo|month old)|\d+yo)"
+)
+_CHILD_POISONING = re.compile(
+    rf"\b{_CHILD}\b.*\b(?:swallowed|ate|eaten|drank|chewed|got into|got a hold of|got ahold of|"
+    r"put (?:a |the |it |some )?\w* ?in (?:his|her|their) mouth|licked|sucked on)\b"
+    r"(?:.*\b(?:pill|pills|strip|strips|film|methadone|suboxone|subs|sub|meds|medicine|"
+    r"medication|fentanyl|fent|drugs|dope|bag|gummy|gummies|dose|bottle|something))?"
+)
+_CHILD_SUBSTANCE = re.compile(
+    r"\b(?:pill|pills|strip|strips|film|methadone|suboxone|subs|sub|meds|medicine|medication|"
+    r"fentanyl|fent|drugs|dope|bag|gummy|gummies|dose|bottle|purse|something)\b"
+)
+
+_MEDICAL: Tuple[str, ...] = (
+    r"\b(?:having|had|think i am having|think he is having|think she is having) "
+    r"(?:a )?(?:heart attack|stroke|seizure|seizures|allergic reaction|asthma attack)\b",
+    r"\bheart attack\b",
+    r"\b(?:chest pain|chest pains|chest hurts|pain in my chest|crushing pain)\b",
+    r"\b(?:seizing|seizure|convulsing|convulsions)\b",
+    r"\b(?:stroke|face is drooping|slurring and (?:can not|cant) move)\b",
+    r"\bi can not breathe\b",
+    r"\b(?:bleeding (?:a lot|badly|bad|heavily|everywhere|will not stop)|will not stop bleeding)\b",
+    r"\b(?:choking on|is choking|am choking)\b",
+    r"\b(?:anaphylaxis|throat is closing|throat closing|throat is swelling|lips are swelling|"
+    r"face and lips are swelling)\b",
+    r"\b(?:collapsed|fainted)\b",
+    r"\bhit (?:his|her|my) head\b.*\b(?:confused|blood|bleeding|unconscious|throwing up)\b",
+    r"\b(?:hit by a car|car accident|bone is sticking out)\b",
+    r"\bbroke (?:my|his|her) (?:leg|neck|back)\b",
+    r"\b1 ?0[4-9] fever\b|\bfever of 1 ?0[4-9]\b",
+    r"\b(?:appendix burst|chest pressure|sugar is (?:crashing|dropping|low)|asthma attack)\b",
+    r"\binhaler (?:is not|isnt) working\b|\bno inhaler\b",
+    r"\bblood (?:everywhere|is everywhere)\b|\bblood pressure is 2\d\d\b",
+    r"\bburned (?:myself|himself|herself) (?:badly|bad)\b",
+    r"\b(?:can not|cant) move (?:his|her|my) (?:legs|arms)\b",
+    r"\bpregnant\b.*\bbleeding\b",
+)
+
+_SEXUAL_ASSAULT: Tuple[str, ...] = (
+    r"\b(?:raped|rape|rapist)\b",
+    r"\bsexual(?:ly)? (?:assaulted|assault|abused|abuse)\b",
+    r"\b(?:molested|molesting)\b",
+    r"\b(?:touched|touching) me (?:without|when i|while i|and i said no|against)\b",
+    r"\b(?:forced|made|pressured) me (?:to )?(?:have sex|into sex|do sexual|to do stuff)\b",
+    r"\bwithout (?:my )?consent\b",
+    r"\bforced (?:himself|herself|themselves) on me\b|\btook advantage of me\b",
+    r"\b(?:groped|grabbed me and touched)\b",
+    r"\b(?:uncle|stepdad|step dad|dad|father|brother|cousin|teacher|coach|boss|he|she) "
+    r"(?:touches|touched) me\b",
+    r"\brapes me\b",
+    r"\bsaid no and (?:he|she|they) (?:kept going|did not stop|didnt stop)\b|"
+    r"\b(?:did not|didnt) stop when i said no\b",
+    r"\bforces me (?:into|to have) sex\b",
+    r"\bwoke up with my clothes off\b|\bdrugged my drink\b",
+)
+
+_VIOLENCE: Tuple[str, ...] = (
+    r"\b(?<!child )(?<!kid )(?<!niece )(?<!nephew )(?:being|been|am being|is being) "
+    r"(?:abused|beaten|hurt|hit|threatened|choked|strangled)\b",
+    r"\b(?:he|she|they|husband|wife|boyfriend|bf|girlfriend|gf|partner|ex|dad|father|mom|"
+    r"mother|son|daughter|brother|sister|uncle|stepdad|step dad|someone|somebody|a man|a guy)"
+    r"\b(?:\s+\w+){0,8}?\s+(?:beat|beats|beating|hit|hits|hitting|punched|punches|kicked|kicks|"
+    r"slapped|slaps|choked|chokes|strangled|shoved|pushed|attacked|attacks|grabbed) me\b",
+    r"\b(?:beats|hits|hurts|abuses) (?:my|his|her) (?:mom|mother|wife|sister|brother|kids|"
+    r"children|little sister|little brother)\b",
+    r"\b(?:will|would|hell|shell|going to|gonna) hurt me\b|\bhurts me\b",
+    r"\bthreaten(?:ed|ing|s)? me\b",
+    r"\bthrew (?:a |the )?\w+ at me\b",
+    r"\b(?:he|she|they|husband|boyfriend|partner|wife|girlfriend) broke my "
+    r"(?:wrist|arm|nose|jaw|ribs|finger)\b",
+    r"\bbruises from (?:my|him|her)\b",
+    r"\bhiding (?:in|from) .*(?:boyfriend|husband|partner|girlfriend|wife|him|her|dad)\b",
+    r"\bpushes me around\b",
+    r"\b(?:told|said) me (?:he|she|they)(?:d| would| will| is going to) kill me\b",
+    r"\b(?:he|she|they) (?:has|have) a (?:knife|gun)\b",
+    r"\b(?:gets|got|is getting) violent\b|\bphysical(?:ly)? (?:abusive|violent|fights)\b",
+    r"\b(?:scared|afraid|terrified) to go home\b",
+    r"\bbeat me up\b|\bbeaten up\b",
+    r"\b(?:threatened|threatens|threatening) (?:to )?(?:kill|hurt|beat|shoot|stab) "
+    r"(?:me|us|the kids|my)\b",
+    r"\b(?:going to|gonna|will) (?:kill|hurt|beat) me\b",
+    r"\b(?:abusive|violent) (?:husband|wife|boyfriend|girlfriend|partner|ex|relationship|dad|"
+    r"father|mom|mother|son|home)\b",
+    r"\b(?:domestic violence|domestic abuse)\b",
+    r"\bi am (?:so |very |really )?(?:scared|afraid|terrified) of (?:my )?(?:husband|wife|"
+    r"boyfriend|girlfriend|partner|ex|dad|father|son|brother|him|her)\b(?! high| going| getting)",
+    r"\bnot safe (?:at home|here|with him|with her)\b",
+    r"\bhurting me\b|\bhe hurts me\b|\bshe hurts me\b",
+    r"\bi am being abused\b|\bhe abuses me\b|\bshe abuses me\b",
+)
+
 _SUICIDE: Tuple[str, ...] = (
     r"\bsuicid(?:e|al)\b",
-    r"\bkill(?:ing)? (?:myself|me|my self|himself|herself|themselves|themself)\b",
+    r"\bkill(?:ing)? (?:myself|my self|himself|herself|themselves|themself)\b",
+    r"\b(?:want|wish|wanted) (?:someone|something|him|it) to kill me\b",
     r"\b(?:end|ending|take|taking) (?:my|my own) life\b",
-    r"\b(?:end|ending) (?:it all|it tonight|things|everything|it now)\b",
-    r"\b(?:want|wants|wanting|going|ready|trying|plan|planning) to die\b",
-    r"\bwish i (?:could )?(?:just )?(?:die|was dead|were dead)\b",
+    r"\b(?:end|ending) (?:it all|it tonight|things|everything|it now|it)\b",
+    r"\b(?:want|wants|wanting|ready|trying|plan|planning) to die\b|\bi am going to die\b",
+    r"\bwish i (?:could )?(?:just )?(?:die|was dead|were dead|was not here|were not here)\b",
     r"\bbetter off (?:if i (?:was|were) )?(?:dead|without me|gone)\b",
-    r"\bdo not want to (?:live|be alive|be here anymore|wake up|exist)\b",
+    r"\bdo not want to (?:live|be alive|be here anymore|be here|wake up|exist)\b",
+    r"\b(?:sleep|go to sleep) and (?:not|never) wake up\b",
+    r"\b(?:just )?want to (?:disappear|not exist|stop existing|not be here)\b",
     r"\b(?:no|nothing|no point|no point in|no reason) (?:to live|living|left to live for)\b",
+    r"\b(?:what is|whats) the point (?:anymore|of living|of anything|of going on)\b",
+    r"\bno point (?:anymore|in anything|in going on)\b",
     r"\b(?:not|isnt) worth living\b",
     r"\b(?:hurt|hurting|cut|cutting|harm|harming) (?:myself|my self)\b",
     r"\b(?:been|keep|started|start) cutting\b",
     r"\bself (?:harm|harming|hurt)\b",
-    r"\b(?:overdose|od) on purpose\b",
-    r"\b(?:take|taking|took|swallow|swallowing|swallowed) (?:all|all of) (?:my|the|these) "
+    r"\b(?:overdose|overdosing|od|od ing) on purpose\b",
+    r"\b(?:take|taking|swallow|swallowing) (?:all|all of) (?:my|the|these) "
     r"(?:pills|meds|medication)\b",
-    r"\b(?:can not|cant) (?:go on|do this anymore|keep going|take it anymore)\b",
+    r"\b(?:can not|cant) (?:go on|do this anymore|keep going|take it anymore|take this anymore)\b",
     r"\b(?:off|unalive) myself\b",
     r"\btired of (?:living|being alive|life)\b",
     r"\bwant (?:it|everything) to (?:be over|end|stop)\b",
+    r"\b(?:hang|shoot|drown) myself\b",
+    r"\b(?:easiest|quickest|best|painless) way to die\b",
+    r"\b(?:use|using|drink) until i die\b",
+    r"\bplan to end\b",
+    r"\bjump(?:ing)? off (?:a|the) (?:bridge|roof|building|cliff)\b",
+    r"\bgoodbye (?:letter|note)\b|\bsaying goodbye to everyone\b",
+    r"\b(?:take|taking|use|using|shoot up|do) (?:everything|enough) .*\bnever wake up\b",
+    r"\b(?:nobody|no one|noone) would (?:care|miss me|notice) if i (?:died|was gone|were gone|"
+    r"was dead|disappeared)\b",
+    r"\bbetter (?:off )?without me\b",
+    r"\b(?:pain|this|it) to stop forever\b|\bwant it all to end\b",
+    r"\b(?:wants|want|wanted) to end (?:her|his|their) life\b",
+    r"\bdisappear forever\b",
+    r"\b(?:can not|cant) keep living\b|\blife is (?:pointless|meaningless|not worth it)\b",
+    r"\b(?:burned|burn|burning) myself on purpose\b",
+    r"\bgive up on (?:life|living)\b",
+    r"\b(?:disappointed|sad|angry) (?:that )?i am still alive\b",
+    r"\bthink(?:ing)? about (?:dying|death) all the time\b",
+    r"\bwhen i am dead\b",
+    r"\bno reason to keep going\b|\bdo not see (?:any|a) reason to (?:keep going|live|go on)\b",
 )
 
 # A negation right before the suicide phrase ("I am not suicidal", "I don't want to die").
@@ -181,7 +360,8 @@ _SUICIDE_NEGATION = re.compile(
 # General questions about signs, or about what would happen later: not happening now.
 _SIGNS_QUESTION = re.compile(
     r"\b(?:signs?|symptoms?|look like|looks like|what happens|is it normal)\b|"
-    r"\b(?:will|would|could|can) (?:they|he|she|someone|a person|it) (?:stop|start)\b"
+    r"\b(?:will|would|could|can) (?:they|he|she|someone|a person|it) (?:stop|start)\b|"
+    r"\b(?:make|makes|cause|causes|making) (?:you|someone|people|a person|them|him|her) stop\b"
 )
 # A question ("how do i tell if my son is overdosing") rather than a report.
 _QUESTION = re.compile(
@@ -192,18 +372,52 @@ _NOT_NOW = re.compile(
     r"\b(?:can|could|would|will|does|do|is it possible to|how (?:do|does|can|much)) "
     r"(?:i|you|someone|people|a person|he|she|they|one) (?:od|overdose)\b|"
     r"\b(?:last (?:night|week|month|year|time)|yesterday|ago|died|passed away|funeral|"
-    r"lost (?:my|him|her)|anniversary|in the past|years|icu|hospital|rehab|survived)\b|"
+    r"lost (?:my|him|her)|anniversary|in the past|years|icu|hospital|rehab|survived|"
+    r"made it|is home|came home|this morning|on (?:monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday)|over the weekend)\b|"
     r"\b(?:if|when|after) (?:\w+ ){0,3}(?:od|ods|overdoses|overdose|overdosed)\b|"
+    r"\b(?:for|during|with) an? (?:od|overdose)\b|"
     r"\b(?:avoid|prevent|not|stop|risk of|chance of|without|from|keep \w+ from) overdosing\b"
 )
 # Questions about the law around calling 911, not a report of an overdose.
 _LEGAL = re.compile(
     r"\b(?:arrest|arrested|charged|charge|trouble|protected|probation|parole|warrant|police|"
-    r"cops|law|legal|sued|jail)\b"
+    r"cops|law|legal|sued|jail|immigration|deported|deport|green card|visa)\b"
+)
+# Words that put an event in the present even in a message that tells its past.
+_PRESENT = re.compile(
+    r"\b(?:right now|currently|still|help|hurry|asap|what do i do|what should i do|"
+    r"is not|are not|isnt|will not)\b"
+)
+# A child being hurt is the child-abuse answer (the classifier's), not the adult hotline.
+_CHILD_HURT = re.compile(
+    r"\b(?:child|kid|kids|niece|nephew|grandchild|grandson|granddaughter|neighbor kid|little "
+    r"girl|little boy)\b.*\b(?:being|is being|been|is) (?:abused|hurt|hit|beaten)\b"
+)
+# A self-report of not breathing is a medical emergency (asthma, panic), not an overdose.
+_SELF_BREATHING = re.compile(r"\bi (?:can not|cant) breathe\b")
+# A long message that asks ahead of time ("if I ever have to call 911 for someone who ODs").
+# Short ones stay eager: "what if someone is not breathing" may be happening now.
+_HYPOTHETICAL = re.compile(
+    r"\b(?:if|what if|in case|ever|practiced|practice|training|class|kits?|supposed to)\b"
+)
+_LONG = 16
+# In a long message "help" is usually "help him get treatment"; these still mean now.
+_URGENT_LONG = re.compile(
+    r"\b(?:right now|rn|hurry|asap|omg|please help|help (?:me|him|her|them|us|now|please)|"
+    r"call 911 now|what do i do now|what do i do)\b(?! if)"
 )
 _URGENT = re.compile(
-    r"\b(?:right now|help|911|please|hurry|omg|asap|what do i do|what do we do|what should i do)\b"
+    r"\b(?:right now|help|please|hurry|omg|asap|what do i do|what do we do|what should i do)\b"
 )
+
+
+@dataclass(frozen=True)
+class Crisis:
+    """An emergency found in a message, and what to answer after its emergency reply."""
+
+    kind: str
+    also: Tuple[str, ...] = ()
 
 
 def normalize(text: str) -> str:
@@ -236,6 +450,9 @@ def _patterns() -> Dict[str, List[Pattern[str]]]:
         "person": compile_all(_OVERDOSE_PERSON),
         "weak": compile_all(_OVERDOSE_WEAK),
         "suicide": compile_all(_SUICIDE),
+        "medical": compile_all(_MEDICAL),
+        "sexual": compile_all(_SEXUAL_ASSAULT),
+        "violence": compile_all(_VIOLENCE),
     }
 
 
@@ -243,22 +460,101 @@ def _any(patterns: List[Pattern[str]], text: str) -> bool:
     return any(pattern.search(text) for pattern in patterns)
 
 
-def detect(text: str) -> str | None:
-    """Return "overdose_now", "suicide" or None for one incoming message."""
+def _overdose_now(norm: str, patterns: Dict[str, List[Pattern[str]]]) -> bool:
+    norm = _SELF_BREATHING.sub(" ", _WISH_NOT_TO_WAKE.sub(" ", norm))
+    urgent = bool(_URGENT.search(norm))
+    present = bool(_PRESENT.search(norm))
+    past = bool(_NOT_NOW.search(norm)) and not present
+    if len(norm.split()) >= _LONG and not _URGENT_LONG.search(norm):
+        # A story told at length: "...4 days ago" or "if I ever..." is not happening now.
+        past = past or bool(_HYPOTHETICAL.search(norm) or _NOT_NOW.search(norm))
+    overdosing = _IS_OVERDOSING.search(norm)
+    if overdosing and not past and not _ASKING_HOW_TO_TELL.search(norm[: overdosing.start()]):
+        return True
+    strong = _any(patterns["strong"], norm)
+    if strong and not past and (urgent or not _SIGNS_QUESTION.search(norm)):
+        return True
+    if _TOOK_EVERYTHING.search(norm):
+        return True
+    asking = bool(_QUESTION.search(norm) or _SIGNS_QUESTION.search(norm))
+    if _NOT_NOW.search(norm) or (asking and not urgent):
+        return False
+    if _any(patterns["person"], norm):
+        return True
+    # "OD HELP", "need narcan now": only in a short message, where nothing else is said.
+    short = len(norm.split()) <= 12
+    return short and _any(patterns["weak"], norm) and not _LEGAL.search(norm)
+
+
+def _child_poisoning(norm: str) -> bool:
+    if not _CHILD_POISONING.search(norm) or not _CHILD_SUBSTANCE.search(norm):
+        return False
+    # "what do i do if a kid gets into my methadone" is asked ahead of time.
+    hypothetical = re.search(r"\b(?:if|in case|what happens when|how do i keep)\b", norm)
+    if hypothetical and re.search(r"\bever\b", norm):
+        return bool(re.search(r"\b(?:right now|help|please|hurry|omg|asap)\b", norm))
+    return not hypothetical or bool(_URGENT.search(norm))
+
+
+def assess(text: str) -> Crisis | None:
+    """The emergency in one incoming message, if any, with what to answer after it."""
     norm = normalize(text)
     if not norm:
         return None
     patterns = _patterns()
-    urgent = bool(_URGENT.search(norm))
-    if _any(patterns["strong"], norm) and (urgent or not _SIGNS_QUESTION.search(norm)):
-        return OVERDOSE_NOW
-    if _any(patterns["suicide"], norm) and not _SUICIDE_NEGATION.search(norm):
-        return SUICIDE
-    asking = bool(_QUESTION.search(norm) or _SIGNS_QUESTION.search(norm))
-    if _NOT_NOW.search(norm) or (asking and not urgent):
+    found: List[str] = []
+    if _child_poisoning(norm):
+        found.append(CHILD_POISONING)
+    elif _overdose_now(norm, patterns):
+        found.append(OVERDOSE_NOW)
+    medical_hypothetical = _SIGNS_QUESTION.search(norm) or re.search(
+        r"\b(?:if|in case|instead of|could it|would it|last time|how do i keep)\b", norm
+    )
+    if _any(patterns["medical"], norm) and (
+        not medical_hypothetical or _URGENT.search(norm) or re.search(r"\bnow\b", norm)
+    ):
+        found.append(MEDICAL_EMERGENCY)
+    if (
+        _any(patterns["suicide"], norm) or _TOOK_EVERYTHING.search(norm)
+    ) and not _SUICIDE_NEGATION.search(norm):
+        found.append(SUICIDE)
+    if _any(patterns["sexual"], norm):
+        found.append(SEXUAL_ASSAULT)
+    if _any(patterns["violence"], norm) and not _CHILD_HURT.search(norm):
+        found.append(VIOLENCE)
+    if not found:
         return None
-    if _any(patterns["person"], norm):
-        return OVERDOSE_NOW
-    if _any(patterns["weak"], norm) and not _LEGAL.search(norm):
-        return OVERDOSE_NOW
-    return None
+    # "I took all my pills": 911 first, then 988; "he beats me and I want to die": 988 first.
+    ordered = sorted(set(found), key=PRIORITY.index)
+    kind, also = ordered[0], [k for k in ordered[1:] if k in (SUICIDE, VIOLENCE, SEXUAL_ASSAULT)]
+    if kind == OVERDOSE_NOW and _LEGAL.search(norm):
+        also.append(GOOD_SAMARITAN)
+    return Crisis(kind, tuple(also[:2]))
+
+
+# Answers that would only repeat what an emergency's own reply says.
+_SAID_ALREADY: Dict[str, Tuple[str, ...]] = {
+    OVERDOSE_NOW: ("overdose/what_to_do", "overdose/signs", "naloxone/how_to"),
+    CHILD_POISONING: ("overdose/child_swallowed",),
+    SUICIDE: ("safety/mental_health_crisis", "safety/depression"),
+    MEDICAL_EMERGENCY: ("health/physical",),
+}
+
+
+def answers_after(crisis: Crisis, answer: str | None) -> List[str]:
+    """What to answer after the emergency reply: its follow-ups, then the answer the
+    classifier was sure of (a knowledge-base label), unless the reply already covers it.
+
+    The check is eager, so "if they start breathing but don't wake up, did the narcan
+    work?" gets 911 first; the question itself must still be answered."""
+    also = list(crisis.also)
+    if answer and "/" in answer and answer not in also:
+        if answer not in _SAID_ALREADY.get(crisis.kind, ()):
+            also.append(answer)
+    return also
+
+
+def detect(text: str) -> str | None:
+    """The kind of emergency in one message ("overdose_now", "suicide", ...), or None."""
+    crisis = assess(text)
+    return crisis.kind if crisis else None

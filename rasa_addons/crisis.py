@@ -1,7 +1,9 @@
 """NLU component that overrides the intent when bot.crisis detects an emergency.
 
-It runs after the intent classifier and the FallbackClassifier, so crisis language wins
-even when the classifier is unsure or has fallen back to nlu_fallback.
+It runs after the intent classifier, so crisis language wins even when the classifier is
+unsure. The emergency reply comes first; a question the classifier was sure of ("if they
+start breathing but don't wake up, did the narcan work?") is still answered after it, so
+an eager crisis check never leaves the question itself unanswered.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.crisis import detect
+from bot.crisis import Crisis, answers_after, assess
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class CrisisOverride(GraphComponent, IntentClassifier):
-    """Sets intent overdose_now or suicide (confidence 1.0) when crisis language is found."""
+    """Sets the emergency's intent (confidence 1.0) when crisis language is found."""
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
@@ -45,9 +47,11 @@ class CrisisOverride(GraphComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         """Override the predicted intent of every message that contains crisis language."""
         for message in messages:
-            override = _crisis_intent(message.get(TEXT))
-            if override is None:
+            crisis = _crisis(message.get(TEXT))
+            if crisis is None:
                 continue
+            override = crisis.kind
+            also = _also(crisis, message)  # read the classifier's answer before overriding
             intent = {"name": override, "confidence": 1.0}
             ranking = [
                 dict(item, confidence=0.0)
@@ -56,11 +60,14 @@ class CrisisOverride(GraphComponent, IntentClassifier):
             ]
             message.set(INTENT, intent, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+            # What to answer after the emergency reply (actions/answers.py ActionAlso).
+            message.set("crisis_also", also, add_to_output=True)
         return messages
 
 
-def _crisis_intent(text: str | None) -> str | None:
-    """The crisis intent for a user text, ignoring Rasa's internal /intent messages."""
-    if not text or text.startswith("/"):
-        return None
-    return detect(text)
+def _also(crisis: Crisis, message: Message) -> List[str]:
+    """The crisis check's own follow-ups, then the classifier's confident answer."""
+    if (message.get(INTENT) or {}).get("name") == "nlu_fallback":
+        return list(crisis.also)
+    selected = ((message.get("response_selector") or {}).get("default") or {}).get("response")
+    return answers_after(crisis, (selected or {}).get("intent_response_key"))
