@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN_DIR = ROOT / "domain"
@@ -90,6 +90,15 @@ def responses() -> Iterator[Tuple[str, dict]]:
         for name, variations in (data.get("responses") or {}).items():
             for variation in variations:
                 yield name, variation
+
+
+def more_texts() -> Iterator[Tuple[str, str]]:
+    """Every (response name, MORE text) pair: the second SMS a knowledge-base answer sends
+    when the person replies MORE (its variation's metadata.more)."""
+    for name, variation in responses():
+        more = (variation.get("metadata") or {}).get("more")
+        if more:
+            yield name, str(more)
 
 
 @lru_cache(maxsize=1)

@@ -71,3 +71,10 @@ def _also(crisis: Crisis, message: Message) -> List[str]:
         return list(crisis.also)
     selected = ((message.get("response_selector") or {}).get("default") or {}).get("response")
     return answers_after(crisis, (selected or {}).get("intent_response_key"))
+
+
+def _crisis(text: str | None) -> Crisis | None:
+    """The emergency in a user text, ignoring Rasa's internal /intent messages."""
+    if not text or text.startswith("/"):
+        return None
+    return assess(text)

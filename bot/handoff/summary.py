@@ -7,70 +7,95 @@ Pure functions over Rasa tracker events (plain dicts), so the action stays a thi
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, List, Mapping, Tuple
+from typing import Dict, Iterable, List, Mapping
 
-# Intents, by the topic a navigator would want to know about.
-TOPICS: Tuple[Tuple[str, str], ...] = (
-    ("overdose_now", "an overdose"),
-    ("suicide", "thoughts of suicide"),
-    ("find_treatment", "finding treatment"),
-    ("same_day_treatment", "treatment today"),
-    ("methadone", "methadone"),
-    ("buprenorphine", "buprenorphine"),
-    ("buprenorphine_start", "starting buprenorphine"),
-    ("naltrexone", "naltrexone"),
-    ("detox", "detox"),
-    ("residential", "residential treatment"),
-    ("treatment_cost", "cost of treatment"),
-    ("insurance", "insurance"),
-    ("pregnancy", "pregnancy"),
-    ("find_naloxone", "getting naloxone"),
-    ("naloxone_how_to", "using naloxone"),
-    ("family_help", "helping a family member"),
-    ("family_after_overdose", "a loved one's overdose"),
-    ("need_housing", "housing"),
-    ("need_food", "food"),
-    ("need_transportation", "transportation"),
-    ("good_samaritan", "Good Samaritan law"),
-)
-_TOPIC = dict(TOPICS)
-_FAMILY = {"family_help", "family_after_overdose", "family_support_groups", "family_self_care",
-           "family_talk_kids"}  # fmt: skip
-_TREATMENT = {"find_treatment", "methadone", "buprenorphine", "buprenorphine_start", "naltrexone",
-              "detox", "residential", "treatment_options", "treatment_cost", "telehealth",
-              "insurance", "pregnancy", "peer_support", "moud_myth"}  # fmt: skip
-_NALOXONE = {"find_naloxone", "naloxone_what", "naloxone_how_to", "naloxone_after",
-             "overdose_signs", "naloxone_expired"}  # fmt: skip
+# Labels (intents, or knowledge-base answers as group/key), by the topic a navigator would
+# want to know about; any other answer is named by its group.
+TOPICS: Dict[str, str] = {
+    "overdose_now": "an overdose",
+    "child_poisoning": "a child who swallowed medicine",
+    "suicide": "thoughts of suicide",
+    "violence": "someone being hurt",
+    "sexual_assault": "sexual assault",
+    "find_treatment": "finding treatment",
+    "find_naloxone": "getting naloxone",
+    "treatment/same_day": "treatment today",
+    "treatment/methadone": "methadone",
+    "treatment/buprenorphine": "buprenorphine",
+    "treatment/bupe_start": "starting buprenorphine",
+    "treatment/naltrexone": "naltrexone",
+    "treatment/detox": "detox",
+    "treatment/rehab": "residential treatment",
+    "treatment/cost": "cost of treatment",
+    "treatment/insurance": "insurance",
+    "treatment/pregnancy": "pregnancy",
+    "naloxone/how_to": "using naloxone",
+    "family/after_overdose": "a loved one's overdose",
+    "family/grief": "a loved one's death",
+    "needs/housing": "housing",
+    "needs/food": "food",
+    "needs/transportation": "transportation",
+    "law/good_samaritan": "Good Samaritan law",
+}
+GROUPS: Dict[str, str] = {
+    "overdose": "overdose response",
+    "naloxone": "naloxone",
+    "law": "the law",
+    "treatment": "treatment",
+    "recovery": "recovery",
+    "harm_reduction": "staying safer",
+    "family": "family support",
+    "safety": "safety",
+    "health": "health",
+    "needs": "everyday needs",
+}
+RECENT_OVERDOSE = {"overdose_now", "child_poisoning", "family/after_overdose", "overdose/after"}
 INSURANCE_WORDS = {"medicaid": "Medicaid", "uninsured": "no insurance", "private": "private"}
 
 
 def intents_of(events: Iterable[Mapping]) -> List[str]:
-    """The intents of the person's messages, oldest first."""
-    return [
-        ((e.get("parse_data") or {}).get("intent") or {}).get("name") or ""
-        for e in events
-        if e.get("event") == "user"
-    ]
+    """What the person's messages asked for, oldest first: the intent, or for a knowledge-
+    base question its answer (group/key)."""
+    labels = []
+    for event in events:
+        if event.get("event") != "user":
+            continue
+        parse = event.get("parse_data") or {}
+        intent = (parse.get("intent") or {}).get("name") or ""
+        selected = ((parse.get("response_selector") or {}).get("default") or {}).get("response")
+        key = (selected or {}).get("intent_response_key")
+        labels.append(key if key and key.split("/")[0] == intent else intent)
+    return labels
 
 
 def reason_for(intents: List[str]) -> str:
     """The handoff reason the queue orders by (an overdose first, then treatment today)."""
     seen = set(intents)
-    if "overdose_now" in seen or "family_after_overdose" in seen:
+    if seen & RECENT_OVERDOSE:
         return "recent_overdose"
-    if "same_day_treatment" in seen:
+    if "treatment/same_day" in seen:
         return "treatment_today"
-    for reason, group in (("treatment", _TREATMENT), ("naloxone", _NALOXONE), ("family", _FAMILY)):
-        if seen & group:
-            return reason
+    groups = {label.split("/")[0] for label in seen}
+    if groups & {"treatment", "find_treatment", "recovery"}:
+        return "treatment"
+    if groups & {"naloxone", "find_naloxone"}:
+        return "naloxone"
+    if "family" in groups:
+        return "family"
     return "other"
+
+
+def _topic(label: str) -> str | None:
+    if label in TOPICS:
+        return TOPICS[label]
+    return GROUPS.get(label.split("/")[0]) if "/" in label else None
 
 
 def summary_for(intents: List[str], slots: Mapping[str, object]) -> Dict[str, str]:
     """The short, town-level summary shared with a navigator when the person agrees."""
-    topics = []
+    topics: List[str] = []
     for intent in intents:
-        topic = _TOPIC.get(intent)
+        topic = _topic(intent)
         if topic and topic not in topics:
             topics.append(topic)
     summary = {"topic": ", ".join(topics[-4:]) or "talking to a person"}

@@ -1,0 +1,55 @@
+"""When to answer and when to ask: the fallback decision over the model's ranking.
+
+The assistant answers when the likeliest answer is clearly ahead. Otherwise it offers the
+two or three likeliest as a numbered menu with "talk to a person" (a fallback that helps)
+rather than guess. Safety comes first: when an emergency is among the likeliest answers, it
+is answered (a needless "call 911" costs less than a missed one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import List, Mapping
+
+from bot.understanding.model import Scored, Understanding
+
+# Tuned on the development set (tests/dev), never on the blind set: see bench/bench_nlu.py.
+THRESHOLD = 0.30
+MARGIN = 0.08
+# Emergencies answered whenever they are this likely and among the top two.
+EMERGENCIES = frozenset(
+    {"overdose_now", "suicide", "violence", "sexual_assault", "medical_emergency"}
+)
+EMERGENCY_FLOOR = 0.25
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Answer the top label, or offer a menu (`fallback`); plus further needs to answer."""
+
+    understanding: Understanding
+    fallback: bool
+    extras: List[Scored] = field(default_factory=list)
+
+    @property
+    def top(self) -> Scored:
+        """The likeliest answer."""
+        return self.understanding.top
+
+
+def decide(understanding: Understanding, config: Mapping | None = None) -> Decision:
+    """Answer, or fall back to a menu, for one message."""
+    config = config or {}
+    threshold = config.get("threshold") or THRESHOLD
+    margin = config.get("margin") or MARGIN
+    ranking = understanding.ranking
+    for scored in ranking[:2]:
+        if scored.label in EMERGENCIES and scored.confidence >= EMERGENCY_FLOOR:
+            promoted = [scored] + [s for s in ranking if s.label != scored.label]
+            return Decision(
+                Understanding(promoted, understanding.extras), False, understanding.extras
+            )
+    top = ranking[0]
+    second = ranking[1].confidence if len(ranking) > 1 else 0.0
+    unsure = top.confidence < threshold or top.confidence - second < margin
+    return Decision(understanding, unsure, [] if unsure else understanding.extras)
