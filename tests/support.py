@@ -47,12 +47,14 @@ def make_settings(database_url: str, **env: str) -> Settings:
 
 
 class ScriptedAssistant:
-    """Stands in for Rasa: answers from a script, or is down."""
+    """Stands in for Rasa: answers from a script (text -> replies; an echo otherwise), or
+    is down."""
 
     def __init__(self) -> None:
         self.down = False
         self.actions_down = False
         self.received: List[tuple] = []
+        self.script: Dict[str, List[Reply]] = {}
 
     def action_server_up(self) -> bool:
         return not self.actions_down
@@ -64,6 +66,8 @@ class ScriptedAssistant:
         if self.down:
             raise AssistantUnavailable("scripted outage")
         self.received.append((sender_id, text, input_channel))
+        if text in self.script:
+            return list(self.script[text])
         return [Reply(text=f"echo: {text}", buttons=[{"title": "More", "payload": "/more"}])]
 
 

@@ -110,6 +110,8 @@ class Message(Base):
     # action team's figures count topics; they survive the body's deletion).
     payload: Mapped[str | None] = Column(String(64))
     topic: Mapped[str | None] = Column(String(32))
+    # The topic of the assistant's "did you mean..." menu, when it was unsure.
+    FALLBACK_TOPIC = "fallback"
     # Inbound only: the answer the assistant gave (a flow or knowledge-base label) and how
     # sure it was (0-1), for the "what we could not answer" review.
     answer_label: Mapped[str | None] = Column(String(64))

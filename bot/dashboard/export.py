@@ -7,7 +7,7 @@ import io
 from typing import Iterable, Tuple
 
 from bot.dashboard.cells import small_total
-from bot.dashboard.figures import Dashboard, share_text
+from bot.dashboard.figures import Dashboard, rate_text, share_text
 from bot.dashboard.filters import CHANNEL_FILTERS, CHANNELS
 
 
@@ -35,6 +35,12 @@ def csv_rows(dashboard: Dashboard) -> Iterable[Tuple[str, str, str]]:
     yield section, "Total", str(dashboard.conversations)
     for count in dashboard.topics:
         yield "Topics asked about", count.label, count.shown
+    section = "Messages the assistant could not place"
+    for fallback in dashboard.fallback_weeks:
+        label = f"Week of {fallback.start}"
+        yield section, f"{label} - messages answered", str(fallback.answered)
+        yield section, f"{label} - got the menu", str(fallback.fallbacks)
+        yield section, f"{label} - fallback rate", rate_text(fallback)
     yield "Towns looked up", "All lookups", small_total(dashboard.lookups)
     yield "Towns looked up", "Lookups with a known town", small_total(dashboard.located_lookups)
     for count in dashboard.towns:

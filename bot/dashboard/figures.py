@@ -43,7 +43,6 @@ TOPICS: Dict[str, str] = {
     "directory": "Finding services nearby",
     "handoff": "Talking to a navigator",
     "core": "Greetings and other",
-    "fallback": "Not understood (offered a choice)",
 }
 STILL_OPEN = "Still open"
 
@@ -61,6 +60,21 @@ class Week:
     def total(self) -> int:
         """All channels together."""
         return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class FallbackWeek:
+    """Messages the assistant answered in one local week, and how many of them got its
+    "did you mean..." menu instead of an answer (the review page lists them)."""
+
+    start: date
+    answered: int
+    fallbacks: int
+
+    @property
+    def rate(self) -> float | None:
+        """The share of answered messages that got the menu; None without messages."""
+        return self.fallbacks / self.answered if self.answered else None
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,7 @@ class Dashboard:
     timezone: str
     channels: Tuple[str, ...]  # the channels the weekly figures are split into
     weeks: List[Week]
+    fallback_weeks: List[FallbackWeek]
     topics: List[Count]
     towns: List[Count]
     lookups: int  # every lookup, the place understood or not
@@ -114,6 +129,14 @@ class Dashboard:
     def no_nearby_share(self) -> float | None:
         """Share of located lookups with no nearby result (0..1); None without lookups."""
         return self.no_nearby / self.located_lookups if self.located_lookups else None
+
+
+def rate_text(week: FallbackWeek) -> str:
+    """A week's fallback rate as a percentage; empty without messages, suppressed when the
+    week has too few messages for a rate to mean anything."""
+    if week.rate is None:
+        return ""
+    return SUPPRESSED if week.answered < MIN_CELL else f"{week.rate:.1%}"
 
 
 def share_text(dashboard: Dashboard) -> str:
@@ -144,6 +167,7 @@ def build_dashboard(
         timezone=tz,
         channels=channels,
         weeks=_weeks(session, since, until, channels, start, end, zone),
+        fallback_weeks=_fallback_weeks(session, since, until, channels, start, end, zone),
         topics=_topics(session, since, until, channels),
         towns=towns,
         lookups=lookups,
@@ -180,15 +204,8 @@ def _weeks(
     one (created_at, channel) row per conversation of the period - about 13,000 for a
     quarter at 50,000 conversations a year - against one GROUP BY row per week.
     """
-    mondays = []
-    monday = week_start(start)
-    while monday <= end:
-        mondays.append(monday)
-        monday += timedelta(weeks=1)
-    # Each local Monday midnight as a UTC instant: a row's week is found by bisection.
-    # SQLite hands back naive UTC times, PostgreSQL aware ones; the bounds match either.
-    bounds = [datetime.combine(day, time(), zone).astimezone(timezone.utc) for day in mondays]
-    naive_bounds = [bound.replace(tzinfo=None) for bound in bounds]
+    mondays = _mondays(start, end)
+    week_of = _week_finder(mondays, zone)
     counts = [{name: 0 for name in channels} for _ in mondays]
     # Core rows through the connection: the ORM's row handling triples the time here.
     rows = session.connection().execute(
@@ -199,21 +216,79 @@ def _weeks(
         )
     )
     for created_at, channel in rows:
-        edges = naive_bounds if created_at.tzinfo is None else bounds
-        counts[bisect_right(edges, created_at) - 1][channel] += 1
+        counts[week_of(created_at)][channel] += 1
     return [Week(day, by_channel) for day, by_channel in zip(mondays, counts, strict=True)]
+
+
+def _fallback_weeks(
+    session: Session,
+    since: datetime,
+    until: datetime,
+    channels: Tuple[str, ...],
+    start: date,
+    end: date,
+    zone: ZoneInfo,
+) -> List[FallbackWeek]:
+    """Per local week: inbound messages the assistant answered (they carry the topic of the
+    answer) and those answered with the fallback menu. Bucketed here as in `_weeks`."""
+    mondays = _mondays(start, end)
+    week_of = _week_finder(mondays, zone)
+    answered = [0] * len(mondays)
+    fallbacks = [0] * len(mondays)
+    rows = session.connection().execute(
+        select(Message.created_at, Message.topic == Message.FALLBACK_TOPIC)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(
+            Message.direction == Message.INBOUND,
+            Message.topic.is_not(None),
+            Message.created_at >= since,
+            Message.created_at < until,
+            Conversation.channel.in_(channels),
+        )
+    )
+    for created_at, fell_back in rows:
+        index = week_of(created_at)
+        answered[index] += 1
+        fallbacks[index] += bool(fell_back)
+    return [FallbackWeek(day, n, f) for day, n, f in zip(mondays, answered, fallbacks, strict=True)]
+
+
+def _mondays(start: date, end: date) -> List[date]:
+    """The local Monday of every week the period touches."""
+    mondays = []
+    monday = week_start(start)
+    while monday <= end:
+        mondays.append(monday)
+        monday += timedelta(weeks=1)
+    return mondays
+
+
+def _week_finder(mondays: List[date], zone: ZoneInfo):
+    """created_at -> the index of its local week among `mondays`, by bisection over each
+    local Monday midnight as a UTC instant. SQLite hands back naive UTC times, PostgreSQL
+    aware ones; the bounds match either."""
+    bounds = [datetime.combine(day, time(), zone).astimezone(timezone.utc) for day in mondays]
+    naive_bounds = [bound.replace(tzinfo=None) for bound in bounds]
+
+    def week_of(created_at: datetime) -> int:
+        edges = naive_bounds if created_at.tzinfo is None else bounds
+        return bisect_right(edges, created_at) - 1
+
+    return week_of
 
 
 def _topics(
     session: Session, since: datetime, until: datetime, channels: Tuple[str, ...]
 ) -> List[Count]:
-    """Inbound messages per known topic, largest first (unknown topics are not counted)."""
+    """Inbound messages per topic, largest first. Messages without a topic, and those
+    answered with the fallback menu (counted per week in `_fallback_weeks`), are not."""
     rows = session.execute(
         select(Message.topic, func.count())
         .join(Conversation, Conversation.id == Message.conversation_id)
         .where(
             Message.direction == Message.INBOUND,
             Message.topic.is_not(None),
+            Message.topic != Message.FALLBACK_TOPIC,
             Message.created_at >= since,
             Message.created_at < until,
             Conversation.channel.in_(channels),

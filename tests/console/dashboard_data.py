@@ -54,18 +54,21 @@ TOPIC_MESSAGES = [
     ("c1", "naloxone", 1),
     ("c2", "naloxone", 1),
     ("c2", None, 1),  # unknown topic: not counted
+    ("c2", "fallback", 1),  # the menu: not a topic, counted in the fallback rate
     ("c3", "treatment", 1),
     ("c3", "overdose", 1),
     ("c5", "overdose", 1),
-    ("c5", "good_samaritan", 1),
+    ("c5", "law", 1),
+    ("c6", "fallback", 2),
     ("c7", "family", 1),
     ("c10", "overdose", 3),  # terminal
     ("c11", "overdose", 1),  # alert
     ("c12", "naloxone", 1),  # before the period
 ]
-# All: overdose 2+1+1 = 4, naloxone 1+1 = 2, treatment 1, good_samaritan 1, family 1.
+# All: overdose 2+1+1 = 4, naloxone 1+1 = 2, treatment 1, law 1, family 1.
 # SMS (c1 c2 c7): overdose 2, naloxone 2, family 1. Web (c3 c5): overdose 2, treatment 1,
-# good_samaritan 1.
+# law 1. Fallback rate: W1 1 of 7 answered (c1 3, c2 2, c3 2), W2 2 of 5 (c5 2, c6 2,
+# c7 1), W3 none answered.
 
 # (town, state, channel, nearby, how many), all on 10 Nov unless said.
 LOOKUPS = [

@@ -13,7 +13,7 @@ import pytest
 
 from bot.dashboard.cells import MIN_CELL, SUPPRESSED, Count, nearest_rank, suppress_small
 from bot.dashboard.export import dashboard_csv
-from bot.dashboard.figures import build_dashboard
+from bot.dashboard.figures import build_dashboard, rate_text
 from bot.dashboard.filters import DashboardError, parse_filters
 from bot.directory.models import Location
 from tests.console.dashboard_data import END, NY, PERIOD, SECRET, START
@@ -81,6 +81,19 @@ def test_topics_count_inbound_messages_largest_first(conversations, seeded):
         ("Good Samaritan law", "1"),
         ("Treatment options", "1"),
     ]
+
+
+def test_the_weekly_fallback_rate(conversations, seeded):
+    dashboard = figures(conversations)
+    assert [(w.start, w.answered, w.fallbacks) for w in dashboard.fallback_weeks] == [
+        (date(2026, 11, 2), 7, 1),
+        (date(2026, 11, 9), 5, 2),
+        (date(2026, 11, 16), 0, 0),
+    ]
+    assert [rate_text(w) for w in dashboard.fallback_weeks] == ["14.3%", "40.0%", ""]
+    web = figures(conversations, "web")  # c3 2 answered; c5 2 and c6 2 of them the menu
+    assert [(w.answered, w.fallbacks) for w in web.fallback_weeks] == [(2, 0), (4, 2), (0, 0)]
+    assert rate_text(web.fallback_weeks[1]) == SUPPRESSED  # under five messages: no rate
 
 
 def test_the_channel_filter_applies_to_every_figure_but_listing_reports(conversations, seeded):
@@ -198,6 +211,7 @@ def test_the_csv_holds_every_figure(conversations, seeded):
     rows = list(csv.reader(io.StringIO(dashboard_csv(figures(conversations)))))
     weeks, lookups = "Conversations started per week", "Towns looked up"
     none_near, other = "Lookups with no nearby result", "Other towns (fewer than 5 each)"
+    unplaced = "Messages the assistant could not place"
     assert rows == [
         ["section", "label", "value"],
         ["Period", "From", "2026-11-02"],
@@ -216,6 +230,15 @@ def test_the_csv_holds_every_figure(conversations, seeded):
         ["Topics asked about", "Family support", "1"],
         ["Topics asked about", "Good Samaritan law", "1"],
         ["Topics asked about", "Treatment options", "1"],
+        [unplaced, "Week of 2026-11-02 - messages answered", "7"],
+        [unplaced, "Week of 2026-11-02 - got the menu", "1"],
+        [unplaced, "Week of 2026-11-02 - fallback rate", "14.3%"],
+        [unplaced, "Week of 2026-11-09 - messages answered", "5"],
+        [unplaced, "Week of 2026-11-09 - got the menu", "2"],
+        [unplaced, "Week of 2026-11-09 - fallback rate", "40.0%"],
+        [unplaced, "Week of 2026-11-16 - messages answered", "0"],
+        [unplaced, "Week of 2026-11-16 - got the menu", "0"],
+        [unplaced, "Week of 2026-11-16 - fallback rate", ""],
         [lookups, "All lookups", "20"],
         [lookups, "Lookups with a known town", "17"],
         [lookups, "Norwich, CT", "6"],
@@ -349,6 +372,7 @@ def test_an_overseer_sees_the_figures_as_charts_and_tables(sue, seeded):
     assert ["Hartford, CT", "5"] in page.rows
     assert ["Other towns (fewer than 5 each)", "7"] in page.rows  # no nearby
     assert ["Riverside Recovery", "3"] in page.rows
+    assert ["2026-11-09", "5", "2", "40.0%"] in page.rows  # the weekly fallback rate
     assert "Week of 2026-11-02, SMS: 3" in page.bar_titles
     assert "Overdose response: 4 messages" in page.bar_titles
     assert "Other towns (fewer than 5 each): 7 lookups" in page.bar_titles

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, render_template, request
 from bot.accounts.models import OVERSEERS
 from bot.dashboard.cells import MIN_CELL, small_total
 from bot.dashboard.export import csv_filename, dashboard_csv, minutes
-from bot.dashboard.figures import Dashboard, build_dashboard, share_text
+from bot.dashboard.figures import Dashboard, build_dashboard, rate_text, share_text
 from bot.dashboard.filters import CHANNEL_FILTERS, CHANNELS, DashboardError, Filters, parse_filters
 from webhook.console.auth import console_headers, signed_in
 from webhook.console.charts import charts_for, number
@@ -49,6 +49,7 @@ def page():
         minutes=minutes,
         total=partial(small_total, written=number),
         share=share_text,
+        rate=rate_text,
         min_cell=MIN_CELL,
     )
 
