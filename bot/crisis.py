@@ -171,6 +171,8 @@ _OVERDOSE_STRONG: Tuple[str, ...] = (
     r"\bpassed out in the (?:bathroom|car|bedroom|street|hall|stall)\b",
     r"\b(?:narcan|naloxone) on (?:him|her|them|my \w+) (?:right now|now)\b",
     r"\b(?:right now|now)\b.*\b(?:use|give|spray) (?:the )?(?:narcan|naloxone)\b",
+    r"\bcan not (?:keep|hold) (?:my|his|her|their) (?:eyes|head) (?:open|up)\b",
+    r"\b(?:way|much|a lot|so much) stronger than (?:usual|normal|i thought|it should be)\b",
     r"\b(?:use|give|spray) (?:the )?(?:narcan|naloxone)\b.*\b(?:right now)\b",
 )
 
@@ -193,6 +195,7 @@ _OVERDOSE_PERSON: Tuple[str, ...] = (
     rf"\b{_PERSON} (?:just|might have|may have|think) (?:od|overdosed)\b",
     rf"\b{_PERSON} (?:just )?(?:took|take|did|had|used|shot|snorted|smoked) (?:way )?too? much\b",
     r"\b(?:he|she|they|someone|friend) (?:is )?dying\b",
+    r"\b(?:misjudged|took too much|did too much|too big a|too strong)\b.*\bgoing to die\b",
 )
 
 # Overdose words next to a call for help ("OD HELP", "need narcan now").
@@ -222,7 +225,8 @@ _CHILD_POISONING = re.compile(
 )
 _CHILD_SUBSTANCE = re.compile(
     r"\b(?:pill|pills|strip|strips|film|methadone|suboxone|subs|sub|meds|medicine|medication|"
-    r"fentanyl|fent|drugs|dope|bag|gummy|gummies|dose|bottle|purse|something)\b"
+    r"fentanyl|fent|drugs|dope|bag|gummy|gummies|dose|bottle|purse|something|klonopin|xanax|"
+    r"valium|ativan|benzos?|oxy\w*|percocets?|percs|vicodin|adderall|edibles?|weed|tabs?)\b"
 )
 
 _MEDICAL: Tuple[str, ...] = (
@@ -300,6 +304,9 @@ _VIOLENCE: Tuple[str, ...] = (
     r"boyfriend|girlfriend|partner|ex|dad|father|son|brother|him|her)\b(?! high| going| getting)",
     r"\bnot safe (?:at home|here|with him|with her)\b",
     r"\bhurting me\b|\bhe hurts me\b|\bshe hurts me\b",
+    r"\b(?:he|she|husband|wife|boyfriend|girlfriend|partner|fiance|ex|dad|father|mom|mother|"
+    r"stepdad|stepfather|son|daughter|brother|sister) (?:is|has been|was|gets|can be) "
+    r"(?:\w+ ){0,4}?abusive\b",
     r"\bi am being abused\b|\bhe abuses me\b|\bshe abuses me\b",
 )
 
@@ -334,7 +341,10 @@ _SUICIDE: Tuple[str, ...] = (
     r"\b(?:use|using|drink) until i die\b",
     r"\bplan to end\b",
     r"\bjump(?:ing)? off (?:a|the) (?:bridge|roof|building|cliff)\b",
-    r"\bgoodbye (?:letter|note)\b|\bsaying goodbye to everyone\b",
+    r"\bgoodbye (?:letter|note|message|post|text|video)\b|\bsaying goodbye to everyone\b",
+    r"\b(?:will not|wont|not going to) be (?:around|here|alive) (?:tomorrow|much longer|anymore)\b",
+    r"\b(?:stockpil\w*|saving up|hoarding) (?:my |his |her |all )?(?:pills|meds|medication)\b",
+    r"\btake them all\b|\btonight (?:is|feels like) the night\b",
     r"\b(?:take|taking|use|using|shoot up|do) (?:everything|enough) .*\bnever wake up\b",
     r"\b(?:nobody|no one|noone) would (?:care|miss me|notice) if i (?:died|was gone|were gone|"
     r"was dead|disappeared)\b",
@@ -372,7 +382,7 @@ _NOT_NOW = re.compile(
     r"\b(?:can|could|would|will|does|do|is it possible to|how (?:do|does|can|much)) "
     r"(?:i|you|someone|people|a person|he|she|they|one) (?:od|overdose)\b|"
     r"\b(?:last (?:night|week|month|year|time)|yesterday|ago|died|passed away|funeral|"
-    r"lost (?:my|him|her)|anniversary|in the past|years|icu|hospital|rehab|survived|"
+    r"lost (?:my|him|her)|anniversary|in the past|years ago|icu|hospital|rehab|survived|"
     r"made it|is home|came home|this morning|on (?:monday|tuesday|wednesday|thursday|"
     r"friday|saturday|sunday)|over the weekend)\b|"
     r"\b(?:if|when|after) (?:\w+ ){0,3}(?:od|ods|overdoses|overdose|overdosed)\b|"
@@ -402,6 +412,13 @@ _HYPOTHETICAL = re.compile(
     r"\b(?:if|what if|in case|ever|practiced|practice|training|class|kits?|supposed to)\b"
 )
 _LONG = 16
+# What puts a long story's overdose in the past ("...4 days ago", "the night he died"); not
+# "years" or "rehab", which a story of what is happening now mentions too.
+_PAST_STORY = re.compile(
+    r"\b(?:ago|last (?:night|week|month|year|time)|yesterday|died|passed away|funeral|"
+    r"anniversary|in the past|survived|made it|came home|is home|back then|that night|"
+    r"that day|brought (?:him|her|them|me) back)\b"
+)
 # In a long message "help" is usually "help him get treatment"; these still mean now.
 _URGENT_LONG = re.compile(
     r"\b(?:right now|rn|hurry|asap|omg|please help|help (?:me|him|her|them|us|now|please)|"
@@ -467,7 +484,7 @@ def _overdose_now(norm: str, patterns: Dict[str, List[Pattern[str]]]) -> bool:
     past = bool(_NOT_NOW.search(norm)) and not present
     if len(norm.split()) >= _LONG and not _URGENT_LONG.search(norm):
         # A story told at length: "...4 days ago" or "if I ever..." is not happening now.
-        past = past or bool(_HYPOTHETICAL.search(norm) or _NOT_NOW.search(norm))
+        past = past or bool(_HYPOTHETICAL.search(norm) or _PAST_STORY.search(norm))
     overdosing = _IS_OVERDOSING.search(norm)
     if overdosing and not past and not _ASKING_HOW_TO_TELL.search(norm[: overdosing.start()]):
         return True

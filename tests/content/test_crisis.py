@@ -38,10 +38,15 @@ OVERDOSE_NOW_TEXTS = [
     "need narcan now",
     "my friend took way too much",
     "what if someone is not breathing",
+    "he cant keep his head up after that bag",
+    "this batch is way stronger than usual and i can't keep my eyes open",
 ]
 
 SUICIDE_TEXTS = [
     "i want to kill myself",
+    "my son wrote a goodbye text to his friends",
+    "i have been saving up my meds for when i am ready",
+    "she says she won't be around much longer",
     "i want to kill my self",
     "i want to killll myself",
     "i wanna die",
