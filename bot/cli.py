@@ -190,6 +190,34 @@ def chat(url: str) -> None:
     )
 
 
+@main.group()
+def content() -> None:
+    """The assistant's answers and phone lines, for program staff to review."""
+
+
+@content.command("report")
+@click.option(
+    "--interval-days", type=int, default=None,
+    help="Flag what was last reviewed longer ago than this (default 365).",
+)  # fmt: skip
+@click.option("--due-only", is_flag=True, help="List only what is due for review.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, hidden=True)
+@click.option("--strict", is_flag=True, help="Exit 1 when anything is due (for a launch check).")
+def content_report_command(interval_days: int | None, due_only: bool, today, strict: bool) -> None:
+    """Every answer and phone line with its source and review date; DUE marks what is past
+    its review interval."""
+    from datetime import date
+
+    from bot.content import REVIEW_INTERVAL_DAYS, content_report
+
+    lines_out, due = content_report(
+        today.date() if today else date.today(), interval_days or REVIEW_INTERVAL_DAYS, due_only
+    )
+    click.echo("\n".join(lines_out))
+    if strict and due:
+        sys.exit(1)
+
+
 main.add_command(directory_commands)
 main.add_command(create_admin)
 main.add_command(add_navigator)

@@ -6,6 +6,8 @@ Plain Python (no Flask, no rasa_sdk). Files are read on first use and cached.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
@@ -122,7 +124,11 @@ CRISIS_REPLIES: Dict[str, Tuple[str, ...]] = {
         "utter_overdose_now_breathe",
         "utter_overdose_now_stay",
     ),
+    "child_poisoning": ("utter_child_poisoning",),
+    "medical_emergency": ("utter_medical_emergency",),
     "suicide": ("utter_suicide_first", "utter_suicide_offer"),
+    "sexual_assault": ("utter_sexual_assault",),
+    "violence": ("utter_violence",),
 }
 
 
@@ -135,7 +141,7 @@ def response_text(name: str) -> str:
 
 
 def crisis_reply(kind: str) -> List[str]:
-    """The messages for a crisis kind ("overdose_now" or "suicide"), as SMS texts."""
+    """The messages for a crisis kind ("overdose_now", "suicide", ...), as SMS texts."""
     return [response_text(name) for name in CRISIS_REPLIES[kind]]
 
 
@@ -149,3 +155,103 @@ def sms_problems(text: str) -> List[str]:
     if bad:
         problems.append("non GSM-7 characters: " + " ".join(repr(char) for char in bad))
     return problems
+
+
+# -- the content report (`helpline content report`) ----------------------------------------
+
+# How long a reviewed answer or line stays current before program staff re-check it.
+REVIEW_INTERVAL_DAYS = 365
+_LINE_NOTE = re.compile(
+    r"Source:\s*(?P<source>.+?)\.?\s+Reviewed\s+(?P<reviewed>\d{4}-\d{2}-\d{2})"
+)
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """One answer (a response variation) or phone line, with where it comes from."""
+
+    kind: str  # "answer" or "line"
+    name: str  # response name (with its condition, e.g. "utter_law/limits [CT]") or slot
+    text: str
+    source: str | None
+    reviewed: date | None
+
+    @property
+    def states_facts(self) -> bool:
+        """A line, or an answer with a source (greetings and questions state no facts)."""
+        return self.kind == "line" or self.source is not None or self.reviewed is not None
+
+    def due(self, today: date, interval_days: int = REVIEW_INTERVAL_DAYS) -> bool:
+        """A fact never reviewed, or reviewed longer ago than the interval."""
+        if not self.states_facts:
+            return False
+        return self.reviewed is None or (today - self.reviewed).days > interval_days
+
+
+def line_notes() -> List[Reviewed]:
+    """Every phone line with the source and review date its comment in lines.yml gives."""
+    notes: List[Reviewed] = []
+    comment: List[str] = []
+    values = lines()
+    for raw in LINES_FILE.read_text(encoding="utf-8").splitlines():
+        stripped = raw.strip()
+        if stripped.startswith("#"):
+            comment.append(stripped.lstrip("# "))
+        elif re.match(r"^  line_\w+:$", raw):
+            name = stripped[:-1]
+            match = _LINE_NOTE.search(" ".join(comment))
+            source = match.group("source") if match else None
+            when = date.fromisoformat(match.group("reviewed")) if match else None
+            notes.append(Reviewed("line", name, values.get(name, ""), source, when))
+            comment = []
+        elif not stripped.startswith(("type", "influence", "initial", "mappings", "- type")):
+            comment = []
+    return notes
+
+
+def answer_notes() -> List[Reviewed]:
+    """Every response variation with its metadata's source and review date."""
+    notes = []
+    for name, variation in responses():
+        metadata = variation.get("metadata") or {}
+        conditions = [str(c.get("value")) for c in variation.get("condition") or []]
+        shown = f"{name} [{', '.join(conditions)}]" if conditions else name
+        reviewed = metadata.get("reviewed")
+        notes.append(
+            Reviewed(
+                "answer",
+                shown,
+                str(variation.get("text") or ""),
+                str(metadata["source"]).strip() if metadata.get("source") else None,
+                date.fromisoformat(str(reviewed)) if reviewed else None,
+            )
+        )
+    return notes
+
+
+def content_report(
+    today: date, interval_days: int = REVIEW_INTERVAL_DAYS, only_due: bool = False
+) -> Tuple[List[str], int]:
+    """The report's lines (every answer and line: review date, DUE flag, source, text) and
+    how many are due for review or have no source."""
+    out: List[str] = []
+    due = 0
+    for title, notes in (("PHONE LINES", line_notes()), ("ANSWERS", answer_notes())):
+        out.append(f"== {title} ==")
+        for note in notes:
+            late = note.due(today, interval_days)
+            missing = note.kind == "line" and not note.source
+            due += late or missing
+            if only_due and not (late or missing):
+                continue
+            flag = "DUE " if late else "    "
+            when = note.reviewed.isoformat() if note.reviewed else "never     "
+            if not note.states_facts:
+                when = "no facts  "
+            out.append(f"{flag}{when}  {note.name}")
+            out.append(f"      source: {note.source or '(none given)'}")
+            out.append(f"      text:   {note.text.strip()}")
+    out.append(
+        f"{due} due for review (reviewed more than {interval_days} days before {today}, or never)."
+    )
+    return out, due

@@ -7,7 +7,7 @@ from __future__ import annotations
 TEXTS = {
     "checkin": (
         "Checking in - how are you doing today? Reply 1 if you'd like to talk to someone, "
-        "2 for treatment options, 3 for naloxone, or STOP to end these messages."
+        "2 for treatment options, 3 for naloxone, or STOP CHECKINS to end check-ins."
     ),
     "last": " This is our last check-in. You can text us any time.",
     "enrolled": (

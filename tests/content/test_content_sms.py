@@ -18,6 +18,7 @@ from bot.content import (
     responses,
     sms_problems,
 )
+from bot.crisis import PRIORITY
 
 SMS_VARIATIONS = [(name, v) for name, v in responses() if not v.get("channel")]
 MORE_TEXTS = list(more_texts())
@@ -118,7 +119,7 @@ def test_crisis_replies_for_the_gateway_come_from_the_domain() -> None:
     assert "988" in crisis_reply("suicide")[0]
 
 
-@pytest.mark.parametrize("kind", ["overdose_now", "suicide"])
+@pytest.mark.parametrize("kind", PRIORITY)
 def test_crisis_replies_match_the_crisis_rules(kind: str) -> None:
     from bot.content import CRISIS_REPLIES
 
