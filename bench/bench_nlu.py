@@ -77,14 +77,14 @@ def load_set(path: Path) -> List[Item]:
     ]
 
 
-def training_pairs() -> Tuple[List[str], List[str]]:
-    """(texts, labels) of data/nlu, a retrieval intent's label being its response key."""
+def training_pairs() -> Tuple[List[str], List[str], Dict[str, str]]:
+    """(texts, labels, synonyms) of data/nlu, a retrieval intent's label its response key."""
     from rasa.shared.nlu.training_data.loading import load_data
 
     data = load_data(str(ROOT / "data" / "nlu"))
     texts = [m.get("text") for m in data.intent_examples]
     labels = [m.get("intent_response_key") or m.get("intent") for m in data.intent_examples]
-    return texts, labels
+    return texts, labels, data.entity_synonyms
 
 
 # -- the systems ---------------------------------------------------------------------------
@@ -97,9 +97,9 @@ def helpline_system() -> Tuple[Callable[[str], Prediction], float]:
     from bot.understanding.decide import decide
     from bot.understanding.model import TopicModel
 
-    texts, labels = training_pairs()
+    texts, labels, synonyms = training_pairs()
     started = time.monotonic()
-    model = TopicModel().fit(texts, labels)
+    model = TopicModel().fit(texts, labels, synonyms)
     seconds = time.monotonic() - started
 
     def predict(text: str) -> Prediction:

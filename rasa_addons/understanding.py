@@ -94,7 +94,7 @@ class HelplineClassifier(GraphComponent, IntentClassifier):
             labels.append(example.get(INTENT_RESPONSE_KEY) or example.get(INTENT))
         config = self.component_config
         self.model = TopicModel(config["c"], config["embedding_weight"], config["temperature"]).fit(
-            texts, labels
+            texts, labels, training_data.entity_synonyms
         )
         with self._storage.write_to(self._resource) as directory:
             with open(directory / MODEL_FILE, "wb") as handle:

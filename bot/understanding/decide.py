@@ -21,6 +21,9 @@ EMERGENCIES = frozenset(
     {"overdose_now", "suicide", "violence", "sexual_assault", "medical_emergency"}
 )
 EMERGENCY_FLOOR = 0.25
+# Two answers this likely together, each the clear need of one clause, are a compound
+# message ("my son overdosed last week and I want to talk to someone"), not a doubt.
+COMPOUND = 0.8
 
 
 @dataclass(frozen=True)
@@ -52,4 +55,29 @@ def decide(understanding: Understanding, config: Mapping | None = None) -> Decis
     top = ranking[0]
     second = ranking[1].confidence if len(ranking) > 1 else 0.0
     unsure = top.confidence < threshold or top.confidence - second < margin
+    if unsure and _compound(understanding):
+        return _both(understanding)
     return Decision(understanding, unsure, [] if unsure else understanding.extras)
+
+
+def _compound(understanding: Understanding) -> bool:
+    """The top two split the message between them and a clause asks for the second."""
+    ranking = understanding.ranking
+    if len(ranking) < 2:
+        return False
+    first, second = ranking[0], ranking[1]
+    clause_needs = {scored.label for scored in understanding.extras}
+    return second.label in clause_needs and first.confidence + second.confidence >= COMPOUND
+
+
+def _both(understanding: Understanding) -> Decision:
+    """Answer both needs: the knowledge-base answer first, a flow (a person, a lookup) last."""
+    first, second = understanding.ranking[0], understanding.ranking[1]
+    if "/" not in first.label and "/" in second.label:
+        first, second = second, first
+    ranking = [first] + [s for s in understanding.ranking if s.label != first.label]
+    extras = [second] + [
+        s for s in understanding.extras if s.label not in (first.label, second.label)
+    ]
+    promoted = Understanding(ranking, extras)
+    return Decision(promoted, False, extras)

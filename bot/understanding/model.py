@@ -16,10 +16,11 @@ not (bench/bench_nlu.py prints the comparison).
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Mapping, Sequence, Tuple
 
 import numpy as np
 from scipy import sparse
@@ -58,6 +59,21 @@ def normalize(text: str) -> str:
     text = text.replace("\u2019", "'")
     words = _NOT_WORD.sub(" ", text).split()
     return " ".join(_WORDS.get(word.strip("'"), word) for word in words)
+
+
+def spelling_fixes(synonyms: Mapping[str, str]) -> Dict[str, str]:
+    """Misspellings among the entity synonyms ("methodone" for methadone), to undo.
+
+    Only near-spellings of the canonical word: brand names and slang ("suboxone", "done")
+    are words of their own and stay as written.
+    """
+    fixes = {}
+    for variant, canonical in synonyms.items():
+        variant, canonical = variant.lower(), canonical.lower()
+        close = difflib.SequenceMatcher(None, variant, canonical).ratio() >= 0.8
+        if close and variant != canonical and len(variant) >= 6 and " " not in variant:
+            fixes[variant] = canonical
+    return fixes
 
 
 def clauses(text: str) -> List[str]:
@@ -125,11 +141,26 @@ class TopicModel:
         )  # fmt: skip
         self.classifier = LinearSVC(C=c, class_weight="balanced")
         self.labels: List[str] = []
+        self.spellings: Dict[str, str] = {}
+
+    def _spelled(self, texts: Sequence[str]) -> List[str]:
+        fixes = getattr(self, "spellings", {})  # models pickled before spellings existed
+        if not fixes:
+            return list(texts)
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, fixes)) + r")\b", re.IGNORECASE)
+        return [pattern.sub(lambda m: fixes[m.group(1).lower()], text) for text in texts]
 
     # -- training -----------------------------------------------------------------------
 
-    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> TopicModel:
-        """Train on (text, label) pairs."""
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        synonyms: Mapping[str, str] | None = None,
+    ) -> TopicModel:
+        """Train on (text, label) pairs; misspelled synonyms are read as their word."""
+        self.spellings = spelling_fixes(synonyms or {})
+        texts = self._spelled(texts)
         normalized = [normalize(text) for text in texts]
         features = sparse.hstack(
             [
@@ -147,6 +178,7 @@ class TopicModel:
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """One row of label probabilities per text (columns in `self.labels` order)."""
+        texts = self._spelled(texts)
         normalized = [normalize(text) for text in texts]
         features = sparse.hstack(
             [
