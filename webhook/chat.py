@@ -5,6 +5,7 @@ The same API serves `helpline chat` in a terminal. Documented in openapi.py.
 
 from __future__ import annotations
 
+import logging
 import re
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
@@ -12,6 +13,8 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from bot.conversations.keywords import keyword
 from bot.conversations.models import Message
 from webhook.context import services
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("chat", __name__)
 
@@ -26,6 +29,13 @@ ERASED: dict[str, object] = {
     "id": None,
     "author": "system",
     "text": "Done: we erased this chat. Reload the page to start a new one.",
+    "buttons": [],
+}
+NOT_ERASED: dict[str, object] = {
+    "id": None,
+    "author": "system",
+    "text": "Sorry, we could not erase this chat just now. Nothing was removed yet. "
+    "Please send DELETE again in a few minutes.",
     "buttons": [],
 }
 
@@ -82,7 +92,11 @@ def send_message(session_id: str):
     if conversations.recent_inbound(conversation, seconds=60) >= limit:
         abort(429, SLOW_DOWN)
     if keyword(text) == "delete":
-        conversations.erase([conversation.id])
+        try:
+            conversations.erase([conversation.id])
+        except Exception:  # the tracker store is down: nothing was removed
+            log.exception("chat erasure failed; the person was asked to send DELETE again")
+            return jsonify(message_id=None, pending=False, erased=False, replies=[NOT_ERASED])
         return jsonify(message_id=None, pending=False, erased=True, replies=[ERASED])
     outcome = services().inbound.handle(conversation, text.strip())
     return jsonify(

@@ -249,7 +249,8 @@ class ConversationService:
             )
 
     def erase(self, conversation_ids: List[int]) -> List[str]:
-        """Delete these conversations, every message in them and Rasa's record of them."""
+        """Delete these conversations, every message in them and Rasa's record of them
+        (Rasa's first, so a failure there leaves everything in place to try again)."""
         if not conversation_ids:
             return []
         with self.sessions() as session:
@@ -258,6 +259,9 @@ class ConversationService:
                     select(Conversation.sender_id).where(Conversation.id.in_(conversation_ids))
                 ).scalars()
             )
+            if self.erase_trackers:
+                # Rasa's copy first: if its store is down, nothing here is gone either.
+                self.erase_trackers(sender_ids)
             message_ids = select(Message.id).where(Message.conversation_id.in_(conversation_ids))
             for statement in (
                 delete(Outbox).where(Outbox.message_id.in_(message_ids)),
@@ -266,8 +270,6 @@ class ConversationService:
             ):
                 session.execute(statement.execution_options(synchronize_session=False))
             session.commit()
-        if self.erase_trackers:
-            self.erase_trackers(sender_ids)
         log.info("erased %d conversation(s) on request", len(sender_ids))
         return sender_ids
 

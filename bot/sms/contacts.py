@@ -32,6 +32,9 @@ class ContactBook:
         with self.sessions() as session:
             contact = session.execute(found).scalar_one_or_none()
             if contact is not None:
+                if not contact.phone_encrypted:  # texting again after DELETE
+                    contact.phone_encrypted = self.vault.encrypt(phone)
+                    session.commit()
                 return contact
             contact = Contact(key=key, phone_encrypted=self.vault.encrypt(phone))
             session.add(contact)
@@ -64,6 +67,18 @@ def opted_out(session: Session, contact_id: int | None) -> bool:
         ).scalar_one_or_none()
         is not None
     )
+
+
+def forget_phone(session: Session, contact_id: int) -> None:
+    """After DELETE: drop the contact, or for an opted-out one keep only the keyed hash and
+    the time of STOP (so STOP stays honoured), never the phone number."""
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        return
+    if contact.opted_out_at is None:
+        session.delete(contact)
+    else:
+        contact.phone_encrypted = ""
 
 
 def set_opt_out(session: Session, contact_id: int, opted_out: bool) -> None:

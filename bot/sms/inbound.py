@@ -7,6 +7,7 @@ its contact and conversation and takes the path every message takes
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Callable, List
 
@@ -19,7 +20,9 @@ from bot.conversations.keywords import keyword
 from bot.conversations.messages import mark, send
 from bot.conversations.models import Conversation, Message
 from bot.conversations.service import ConversationService, Outcome
-from bot.sms.contacts import ContactBook, opted_out, set_opt_out
+from bot.sms.contacts import ContactBook, forget_phone, opted_out, set_opt_out
+
+log = logging.getLogger(__name__)
 
 # Plain GSM-7 texts, each under 320 characters once the lines are filled in.
 TEXTS = {
@@ -35,6 +38,10 @@ TEXTS = {
     ),
     "start": (
         "Welcome back. You can text us any time. If someone is not breathing, call {line_911}."
+    ),
+    "delete_failed": (
+        "Sorry, we could not erase this conversation just now. Nothing was removed yet. "
+        "Please text DELETE again in a few minutes."
     ),
     "delete": (
         "Done: we erased this conversation. We keep nothing else about it. You can text us "
@@ -86,6 +93,9 @@ class CarrierKeywords:
         word = keyword(message.body)
         if contact_id is not None and word in ("stop", "start"):
             return self._opt(kept, contact_id, stop=word == "stop")
+        if word == "delete":
+            # Erasure works whatever the opt-out state (STOP itself stays honoured).
+            return self._erase(kept)
         with self.sessions() as session:
             if opted_out(session, contact_id):
                 # Opted out: keep what they sent, send nothing until START.
@@ -94,8 +104,6 @@ class CarrierKeywords:
                 return Outcome(message, [])
         if word == "help":
             return self._reply(kept, "help")
-        if word == "delete":
-            return self._erase(kept)
         if not (message.body or "").strip():
             return self._reply(kept, "media" if kept.num_media else "empty")
         if kept.num_media:
@@ -129,16 +137,28 @@ class CarrierKeywords:
         )
 
     def _erase(self, kept: Kept) -> Outcome:
-        """Erase every conversation of this phone; the reply is not stored (nothing is)."""
+        """Erase every conversation of this phone, and the phone itself.
+
+        Nothing of it is kept, the DELETE text and its reply included, except what an
+        opt-out needs: the keyed hash and the time of STOP, so STOP stays honoured. When
+        the erasure cannot be done now, nothing is half-erased and the person is told.
+        """
+        contact_id = kept.conversation.contact_id
         with self.sessions() as session:
             ids = list(
                 session.execute(
-                    select(Conversation.id).where(
-                        Conversation.contact_id == kept.conversation.contact_id
-                    )
+                    select(Conversation.id).where(Conversation.contact_id == contact_id)
                 ).scalars()
             )
-        self.conversations.erase(ids or [kept.conversation.id])
+        try:
+            self.conversations.erase(ids or [kept.conversation.id])
+        except Exception:  # the tracker store is down: the rows are all still there
+            log.exception("erasure failed; the person was asked to send DELETE again")
+            return self._reply(kept, "delete_failed")
+        if contact_id is not None:
+            with self.sessions() as session:
+                forget_phone(session, contact_id)
+                session.commit()
         reply = Message(direction=Message.OUTBOUND, author="system", body=self.text("delete"))
         return Outcome(kept.message, [reply])
 

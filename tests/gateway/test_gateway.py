@@ -144,6 +144,17 @@ def test_delete_erases_the_web_chat(client, conversations):
     assert conversations.find(session_id) is None
 
 
+def test_delete_with_rasa_store_down_keeps_the_chat_and_says_so(client, conversations, trackers):
+    session_id = start(client)
+    client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "hi"})
+    trackers.fail_with = ConnectionError("tracker store down")
+    response = client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "DELETE"})
+    assert response.status_code == 200
+    assert response.json["erased"] is False
+    assert "could not erase" in response.json["replies"][0]["text"]
+    assert conversations.find(session_id) is not None
+
+
 def test_messages_per_session_are_limited_with_a_clear_answer(settings, assistant):
     limited = replace(settings, chat_messages_per_minute=3)
     client = create_app(make_services(limited, assistant)).test_client()

@@ -282,6 +282,47 @@ def test_delete_erases_messages_and_tracker(client, assistant, conversations, tr
     assert assistant.received[-1][0] != sender_id  # a fresh pseudonym afterwards
 
 
+def test_delete_removes_the_phone_number_too(client, conversations):
+    text_in(client, "hi")
+    replies(text_in(client, "DELETE"))
+    assert count_rows(conversations, Contact) == 0
+    assert count_rows(conversations, Message) == 0
+
+
+def test_delete_after_stop_erases_everything_and_stop_stays_honoured(
+    client, assistant, conversations, trackers, vault
+):
+    text_in(client, "my private words")
+    text_in(client, "STOP")
+    confirm = replies(text_in(client, "DELETE"))
+    assert "erased" in confirm[0]
+    assert count_rows(conversations, Message) == 0  # DELETE itself is not kept either
+    assert len(trackers.erased) == 1
+    with conversations.sessions() as session:
+        contact = session.execute(select(Contact)).scalar_one()
+    assert contact.phone_encrypted == "" and contact.opted_out_at is not None
+    assert contact.key == vault.key(PHONE)
+    assert replies(text_in(client, "hello?")) == []  # still opted out
+    assert replies(text_in(client, "START"))[0].startswith("Welcome back")
+    with conversations.sessions() as session:
+        contact = session.execute(select(Contact)).scalar_one()
+    assert vault.decrypt(contact.phone_encrypted) == PHONE
+
+
+def test_delete_with_rasa_store_down_removes_nothing_and_says_so(
+    client, assistant, conversations, trackers
+):
+    text_in(client, "hi")
+    trackers.fail_with = ConnectionError("tracker store down")
+    answer = replies(text_in(client, "DELETE"))
+    assert "could not erase" in answer[0] and "DELETE again" in answer[0]
+    assert count_rows(conversations, Conversation) == 1
+    assert count_rows(conversations, Contact) == 1
+    trackers.fail_with = None
+    assert "erased" in replies(text_in(client, "DELETE"))[0]
+    assert count_rows(conversations, Message) == 0
+
+
 # -- outbox --------------------------------------------------------------------------------
 
 
