@@ -8,6 +8,7 @@ Nothing is built at import time.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from typing import Callable, List
 
@@ -113,7 +114,11 @@ def bootstrap(
         checkins=checkins,
         checkin_sending=CheckInSending(sessions, settings.checkins),
         handoffs=HandoffRequests(sessions, settings.console, alert),
-        console=HandoffConsole(sessions, settings.checkins),
+        console=HandoffConsole(
+            sessions,
+            settings.checkins,
+            timedelta(minutes=settings.console.closed_grace_minutes),
+        ),
         accounts=NavigatorService(sessions, hasher),
         retention=RetentionService(sessions, trackers, settings.retention_days),
         directory=DirectoryLookups(sessions),

@@ -53,7 +53,10 @@ def init_env(path: Path) -> None:
         written.add(key)
     # Values the operator added that the example only mentions in comments stay too.
     lines += [f"{key}={value}" for key, value in existing.items() if key not in written]
-    path.write_text("\n".join(lines) + "\n")
+    # Created 0600: the secrets are never readable by others, not even for a moment.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write("\n".join(lines) + "\n")
     path.chmod(0o600)
     click.echo(f"{path.name}: {'kept existing values, ' if existing else ''}secrets in place")
 
@@ -182,11 +185,13 @@ def retention(days: int | None) -> None:
 @click.option("--url", default=None, help="Gateway URL (default: this machine's gateway).")
 def chat(url: str) -> None:
     """Chat with the assistant in the terminal, through the gateway like a text message."""
-    from bot.terminal_chat import run_chat
+    from bot.terminal_chat import run_chat, staff_token
 
+    settings = get_settings()
     run_chat(
-        url or f"http://127.0.0.1:{get_settings().gateway_port}",
+        url or f"http://127.0.0.1:{settings.gateway_port}",
         width=shutil.get_terminal_size().columns,
+        token=staff_token(settings.secret_key),
     )
 
 

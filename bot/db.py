@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -32,7 +33,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(path))
         # SQLAlchemy 1.4 opens a new SQLite connection per session by default (NullPool);
         # a pool keeps them, with their PRAGMAs, across the many short sessions per message.
         engine = create_engine(
@@ -46,6 +47,21 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, future=True, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def private_file(path: Path) -> None:
+    """Create a database file readable by this user only (0600), in a folder created 0700.
+
+    The databases hold what people wrote, navigators' notes and the audit log. SQLite's
+    -wal and -shm files are made with the database file's permissions.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    elif path.parent.resolve() == (ROOT / "var").resolve():
+        path.parent.chmod(0o700)  # the project's own var/, made earlier by the spaCy build
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    path.chmod(0o600)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

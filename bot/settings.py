@@ -114,7 +114,7 @@ class Settings:
             chat_messages_per_minute=int(env.get("CHAT_MESSAGES_PER_MINUTE", "20")),
             chat_requests_per_minute_per_ip=int(env.get("CHAT_REQUESTS_PER_MINUTE_PER_IP", "120")),
             proxy_hops=int(env.get("PROXY_HOPS", "0")),
-            embed_allowed_origins=env.get("EMBED_ALLOWED_ORIGINS", "*"),
+            embed_allowed_origins=env.get("EMBED_ALLOWED_ORIGINS", "'self'"),
             console=console,
             checkins=checkins,
             retention_days=_at_least_one("RETENTION_DAYS", env.get("RETENTION_DAYS") or "30"),

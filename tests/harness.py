@@ -15,6 +15,7 @@ from typing import Dict, Iterator
 import requests
 
 from bot.settings import ROOT
+from bot.terminal_chat import STAFF_HEADER, staff_token
 
 
 def free_port() -> int:
@@ -81,7 +82,10 @@ class Helpline:
         raise RuntimeError(f"not healthy after {timeout}s: {last}")
 
     def new_chat(self, channel: str = "terminal") -> str:
-        response = requests.post(f"{self.gateway}/api/chat/sessions", json={"channel": channel})
+        headers = {STAFF_HEADER: staff_token(self.env.get("HELPLINE_SECRET_KEY", ""))}
+        response = requests.post(
+            f"{self.gateway}/api/chat/sessions", json={"channel": channel}, headers=headers
+        )
         response.raise_for_status()
         return response.json()["session_id"]
 

@@ -17,6 +17,7 @@ from webhook import chat, health, openapi, sms
 from webhook.console import bp as console_bp
 from webhook.console.dashboard import bp as dashboard_bp
 from webhook.context import EXTENSION
+from webhook.params import IdConverter
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ def create_app(services: Services | None = None, config: dict | None = None) -> 
             app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops
         )
 
+    # Ids in paths are database ids: a number too big to store is a 404, not an error.
+    app.url_map.converters["id"] = IdConverter
     for blueprint in (health.bp, chat.bp, sms.bp, openapi.bp, console_bp, dashboard_bp):
         app.register_blueprint(blueprint)
     # Every form carries a CSRF token; the JSON chat API and Twilio's webhooks cannot.
@@ -65,6 +68,13 @@ def create_app(services: Services | None = None, config: dict | None = None) -> 
             "default-src 'self'; base-uri 'none'; form-action 'self'; "
             f"frame-ancestors {settings.embed_allowed_origins}",
         )
+        if request.path.startswith(("/api/", "/console")):
+            # People's messages and the console's pages are never kept by a browser or proxy.
+            response.headers.setdefault("Cache-Control", "no-store")
+        if settings.public_url.startswith("https://"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         return response
 
     return app

@@ -5,6 +5,7 @@ The same API serves `helpline chat` in a terminal. Documented in openapi.py.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import re
 
@@ -12,7 +13,9 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 
 from bot.conversations.keywords import keyword
 from bot.conversations.models import Message
+from bot.terminal_chat import STAFF_HEADER, staff_token
 from webhook.context import services
+from webhook.params import int_arg
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +72,10 @@ def start_session():
     channel = (request.get_json(silent=True) or {}).get("channel", "web")
     if channel not in CHANNELS:
         abort(400, "Unknown channel.")
+    if channel == "terminal":
+        given = request.headers.get(STAFF_HEADER, "")
+        if not hmac.compare_digest(given, staff_token(services().settings.secret_key)):
+            abort(403, "Staff chats need staff credentials (use `helpline chat`).")
     conversation = services().conversations.start(channel)
     return jsonify(session_id=conversation.sender_id), 201
 
@@ -110,7 +117,7 @@ def send_message(session_id: str):
 def list_messages(session_id: str):
     """Messages for the person after `after` (answers to kept messages arrive here)."""
     conversation = _conversation(session_id)
-    after = request.args.get("after", default=0, type=int)
+    after = int_arg("after", 0)
     messages = services().conversations.messages_after(conversation, after)
     return jsonify(messages=[_as_json(m) for m in messages])
 

@@ -1,31 +1,46 @@
 """Who may see and act on which handoff. One place, so the rule is the same everywhere.
 
 Navigators see the waiting queue and what they hold; supervisors and admins see
-everything. A refused look is audited as "denied", with the same answer for "no such
+everything. Access follows the claim: after a request is closed its past holder keeps it
+for a short grace period (CLOSED_GRACE, to finish notes and the outcome), then no longer,
+so an SMS conversation (one per phone) does not stay open to them for the person's later
+texts. A refused look is audited as "denied", with the same answer for "no such
 handoff" and "not yours", so ids reveal nothing.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select, true
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from bot.accounts.models import Navigator
+from bot.db import utcnow
 from bot.handoff.errors import Conflict, NotAllowed, NotFound
 from bot.handoff.models import AuditEntry, Handoff
 
+CLOSED_GRACE = timedelta(minutes=30)
 
-def visible(viewer: Navigator):
+
+def visible(viewer: Navigator, grace: timedelta = CLOSED_GRACE, now: datetime | None = None):
     """The SQL condition for the handoffs `viewer` may see."""
     if viewer.oversees:
         return true()
-    return or_(Handoff.status == Handoff.WAITING, Handoff.claimed_by == viewer.id)
+    since = (now or utcnow()) - grace
+    mine = and_(
+        Handoff.claimed_by == viewer.id,
+        or_(Handoff.status != Handoff.CLOSED, Handoff.closed_at >= since),
+    )
+    return or_(Handoff.status == Handoff.WAITING, mine)
 
 
-def visible_handoff(session: Session, handoff_id: int, viewer: Navigator) -> Handoff:
+def visible_handoff(
+    session: Session, handoff_id: int, viewer: Navigator, grace: timedelta = CLOSED_GRACE
+) -> Handoff:
     """The handoff, if `viewer` may see it; else the refusal is audited and NotFound raised."""
     handoff = session.execute(
-        select(Handoff).where(Handoff.id == handoff_id, visible(viewer))
+        select(Handoff).where(Handoff.id == handoff_id, visible(viewer, grace))
     ).scalar_one_or_none()
     if handoff is None:
         session.add(AuditEntry(navigator_id=viewer.id, action="denied", handoff_id=handoff_id))
@@ -34,9 +49,12 @@ def visible_handoff(session: Session, handoff_id: int, viewer: Navigator) -> Han
     return handoff
 
 
-def taken_on(session: Session, handoff_id: int, navigator: Navigator) -> Handoff:
-    """A handoff this navigator claimed (in any state since), or any for an overseer."""
-    handoff = visible_handoff(session, handoff_id, navigator)
+def taken_on(
+    session: Session, handoff_id: int, navigator: Navigator, grace: timedelta = CLOSED_GRACE
+) -> Handoff:
+    """A handoff this navigator claimed (open, or closed within the grace), or any for an
+    overseer."""
+    handoff = visible_handoff(session, handoff_id, navigator, grace)
     if not navigator.oversees and handoff.claimed_by != navigator.id:
         raise NotAllowed("Claim this conversation first.")
     return handoff

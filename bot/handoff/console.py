@@ -8,7 +8,7 @@ bot/handoff/access.py.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Dict, List, Set, Tuple
 
 from sqlalchemy import and_, func, or_, select, update
@@ -28,7 +28,7 @@ from bot.checkins.series import (
 from bot.conversations.messages import answer_kept_for_navigator, clean_text, send
 from bot.conversations.models import Conversation, Message, Outbox
 from bot.db import as_utc, utcnow
-from bot.handoff.access import held_by, taken_on, visible, visible_handoff
+from bot.handoff.access import CLOSED_GRACE, held_by, taken_on, visible, visible_handoff
 from bot.handoff.audit import entry
 from bot.handoff.errors import Conflict, HandoffError, NotAllowed
 from bot.handoff.models import Handoff, HandoffNote
@@ -57,8 +57,15 @@ def hold(session: Session, conversation_id: int, navigator_id: int | None) -> No
 class HandoffConsole:
     """What a signed-in navigator sees and does."""
 
-    def __init__(self, sessions: sessionmaker, checkins: CheckInSettings | None = None) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker,
+        checkins: CheckInSettings | None = None,
+        grace: timedelta = CLOSED_GRACE,
+    ) -> None:
         self.sessions = sessions
+        # How long a past holder keeps a closed request (bot/handoff/access.py).
+        self.grace = grace
         # None: check-ins are not set up on this console.
         self.checkin_settings = checkins
 
@@ -69,7 +76,7 @@ class HandoffConsole:
             select(Handoff, Conversation.channel, Navigator.name)
             .join(Conversation, Conversation.id == Handoff.conversation_id)
             .outerjoin(Navigator, Navigator.id == Handoff.claimed_by)
-            .where(Handoff.status.in_(Handoff.OPEN), visible(viewer))
+            .where(Handoff.status.in_(Handoff.OPEN), visible(viewer, self.grace, now))
             .order_by(Handoff.urgency, Handoff.requested_at, Handoff.id)
         )
         with self.sessions() as session:
@@ -89,7 +96,7 @@ class HandoffConsole:
     def view(self, handoff_id: int, viewer: Navigator) -> HandoffView:
         """The conversation behind a handoff, its notes and delivery states (audited)."""
         with self.sessions() as session:
-            handoff = visible_handoff(session, handoff_id, viewer)
+            handoff = visible_handoff(session, handoff_id, viewer, self.grace)
             conversation = session.get(Conversation, handoff.conversation_id)
             rows = session.execute(
                 select(Message, Outbox.status)
@@ -124,10 +131,11 @@ class HandoffConsole:
     ) -> Tuple[List[ShownMessage], Dict[int, str]]:
         """For the open page's poll: messages after `after`, and every SMS delivery state.
 
-        Not audited again: the page that polls was audited when it was opened.
+        A poll that brings new messages is audited as a read ("poll"); one that brings
+        nothing is not, so an open page every few seconds does not flood the log.
         """
         with self.sessions() as session:
-            handoff = visible_handoff(session, handoff_id, viewer)
+            handoff = visible_handoff(session, handoff_id, viewer, self.grace)
             rows = session.execute(
                 select(Message, Outbox.status)
                 .outerjoin(Outbox, Outbox.message_id == Message.id)
@@ -137,6 +145,9 @@ class HandoffConsole:
                 )
                 .order_by(Message.id)
             ).all()
+            if any(m.id > after for m, _ in rows):
+                session.add(entry(viewer.id, "poll", handoff))
+                session.commit()
         deliveries = {m.id: status for m, status in rows if m.author == "navigator" and status}
         return [ShownMessage(m, status) for m, status in rows if m.id > after], deliveries
 
@@ -144,7 +155,7 @@ class HandoffConsole:
         """Take a waiting request and hold its conversation; exactly one of several
         navigators claiming at once wins."""
         with self.sessions() as session:
-            handoff = visible_handoff(session, handoff_id, navigator)
+            handoff = visible_handoff(session, handoff_id, navigator, self.grace)
             won = session.execute(
                 update(Handoff)
                 .where(
@@ -180,7 +191,9 @@ class HandoffConsole:
         if not text or len(text) > MAX_NOTE:
             raise HandoffError(f"Write a note of 1 to {MAX_NOTE} characters.")
         with self.sessions() as session:
-            handoff = visible_handoff(session, handoff_id, navigator)
+            # Notes belong to whoever holds the request (or oversees): not to onlookers
+            # of a waiting one, who would otherwise write on a stranger's file.
+            handoff = taken_on(session, handoff_id, navigator, self.grace)
             session.add(HandoffNote(handoff_id=handoff.id, navigator_id=navigator.id, body=text))
             session.add(entry(navigator.id, "note", handoff))
             session.commit()
@@ -191,7 +204,7 @@ class HandoffConsole:
         """Sign the person up for check-in texts, as they agreed with the navigator; the
         person is told at once, with how to pause or end them (audited)."""
         with self.sessions() as session:
-            handoff = taken_on(session, handoff_id, navigator)
+            handoff = taken_on(session, handoff_id, navigator, self.grace)
             if self.checkin_settings is None:
                 raise HandoffError("Check-ins are not set up on this console.")
             if not consented:
@@ -218,7 +231,7 @@ class HandoffConsole:
     def end_checkins(self, handoff_id: int, navigator: Navigator) -> None:
         """End the person's check-ins (they asked the navigator to); audited."""
         with self.sessions() as session:
-            handoff = taken_on(session, handoff_id, navigator)
+            handoff = taken_on(session, handoff_id, navigator, self.grace)
             if self.checkin_settings is None:
                 raise HandoffError("Check-ins are not set up on this console.")
             series = running_series(session, handoff.conversation_id)
@@ -253,7 +266,7 @@ class HandoffConsole:
         if outcome not in OUTCOMES:
             raise HandoffError("Choose one of the listed outcomes.")
         with self.sessions() as session:
-            handoff = visible_handoff(session, handoff_id, navigator)
+            handoff = visible_handoff(session, handoff_id, navigator, self.grace)
             if handoff.status == Handoff.CLOSED:
                 raise Conflict("This conversation is already closed.")
             if not navigator.oversees and handoff.claimed_by != navigator.id:

@@ -17,13 +17,16 @@ SOON = "as soon as one is free"
 
 @dataclass(frozen=True)
 class ConsoleSettings:
-    """Navigator hours, the claim timeout and the on-call alert number."""
+    """Navigator hours, the claim timeout, the on-call alert number and the grace after
+    closing."""
 
     hours: str = "mon-fri 09:00-17:00"
     holidays: str = ""
     timezone: str = "America/New_York"
     claim_timeout_minutes: int = 10
     on_call_phone: str | None = None
+    # How long a navigator keeps a request after closing it (then access ends).
+    closed_grace_minutes: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ConsoleSettings:
@@ -35,6 +38,7 @@ class ConsoleSettings:
             timezone=env.get("NAVIGATOR_TIMEZONE") or default.timezone,
             claim_timeout_minutes=int(env.get("NAVIGATOR_CLAIM_TIMEOUT_MINUTES") or "10"),
             on_call_phone=env.get("NAVIGATOR_ON_CALL_PHONE") or None,
+            closed_grace_minutes=int(env.get("NAVIGATOR_CLOSED_GRACE_MINUTES") or "30"),
         )
         made.schedule()  # fails now, at start-up, rather than at the first request
         return made

@@ -320,3 +320,10 @@ def test_the_conversation_page_polls_new_messages_and_delivery_states(
         session.commit()
     later = ana.get(f"{url}?after={reply_id}").get_json()
     assert later == {"messages": [], "deliveries": {str(reply_id): "delivered"}}
+
+
+def test_an_id_too_big_for_the_database_is_a_plain_404(ana):
+    assert ana.get("/console/handoffs/99999999999999999999999").status_code == 404
+    assert ana.post("/console/handoffs/99999999999999999999999/claim").status_code == 404
+    overflow = ana.get("/console/handoffs/1/messages.json?after=99999999999999999999")
+    assert overflow.status_code == 400

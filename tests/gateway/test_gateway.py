@@ -213,3 +213,44 @@ def test_openapi_describes_every_chat_route(app, client):
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     assert documented == served
+
+
+def test_only_the_helplines_own_pages_may_frame_the_chat_by_default(client):
+    assert "frame-ancestors 'self'" in client.get("/chat").headers["Content-Security-Policy"]
+
+
+def test_api_answers_are_never_cached_and_https_gets_hsts(settings, assistant, client):
+    session_id = start(client)
+    answer = client.get(f"/api/chat/sessions/{session_id}/messages")
+    assert answer.headers["Cache-Control"] == "no-store"
+    https = replace(settings, public_url="https://helpline.example.org")
+    secure = create_app(make_services(https, assistant)).test_client()
+    assert "max-age=31536000" in secure.get("/health").headers["Strict-Transport-Security"]
+    plain = replace(settings, public_url="http://127.0.0.1:8000")
+    local = create_app(make_services(plain, assistant)).test_client()
+    assert "Strict-Transport-Security" not in local.get("/health").headers
+
+
+def test_a_staff_chat_needs_staff_credentials(client, settings):
+    from bot.terminal_chat import STAFF_HEADER, staff_token
+
+    refused = client.post("/api/chat/sessions", json={"channel": "terminal"})
+    assert refused.status_code == 403
+    forged = client.post(
+        "/api/chat/sessions", json={"channel": "terminal"}, headers={STAFF_HEADER: "x" * 64}
+    )
+    assert forged.status_code == 403
+    staff = client.post(
+        "/api/chat/sessions",
+        json={"channel": "terminal"},
+        headers={STAFF_HEADER: staff_token(settings.secret_key)},
+    )
+    assert staff.status_code == 201
+
+
+@pytest.mark.parametrize("after", ["99999999999999999999999", "-1", "ten"])
+def test_a_bad_after_gets_a_clear_400_not_an_error(client, after):
+    session_id = start(client)
+    response = client.get(f"/api/chat/sessions/{session_id}/messages?after={after}")
+    assert response.status_code == 400
+    assert "after must be" in response.get_json()["error"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -74,3 +76,25 @@ def test_init_env_generates_secrets_and_keeps_existing_values(tmp_path):
     second = read_env_file(path)
     assert {k: second[k] for k in SECRET_NAMES} == {k: first[k] for k in SECRET_NAMES}
     assert second["DATABASE_URL"] == "postgresql://x@y/z"
+
+
+def test_env_file_is_never_readable_by_others_even_before_chmod(tmp_path, monkeypatch):
+    monkeypatch.setattr(Path, "chmod", lambda self, mode: None)  # no fixing up afterwards
+    path = tmp_path / ".env"
+    umask = os.umask(0o022)
+    try:
+        assert CliRunner().invoke(main, ["init-env", "--path", str(path)]).exit_code == 0
+    finally:
+        os.umask(umask)
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_sqlite_databases_are_private_to_the_helplines_user(tmp_path):
+    from bot.db import make_engine
+
+    folder = tmp_path / "var"
+    engine = make_engine(f"sqlite:///{folder / 'helpline.db'}")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (x)")
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    assert oct((folder / "helpline.db").stat().st_mode & 0o777) == "0o600"

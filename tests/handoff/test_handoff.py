@@ -341,6 +341,7 @@ def test_asking_again_after_a_hand_back_returns_to_the_queue(
 def test_notes_are_private_and_audited_without_their_text(console, handoffs, conversations, ana):
     conversation = conversations.start("web")
     handoff = handoffs.request(conversation.id, "treatment", True, {}).handoff
+    console.claim(handoff.id, ana)
     console.note(handoff.id, ana, "Prefers a call after 6pm")
     view = console.view(handoff.id, ana)
     assert [(n.body, name) for n, name in view.notes] == [("Prefers a call after 6pm", "Ana")]
@@ -348,7 +349,14 @@ def test_notes_are_private_and_audited_without_their_text(console, handoffs, con
     with conversations.sessions() as session:
         details = session.execute(select(AuditEntry.detail)).scalars().all()
     assert not any(d and "6pm" in d for d in details)
-    assert audit_actions(conversations) == ["request", "note", "view"]
+    assert audit_actions(conversations)[-2:] == ["note", "view"]
+
+
+def test_a_note_on_a_waiting_request_needs_a_claim_first(console, handoffs, conversations, ana):
+    conversation = conversations.start("web")
+    handoff = handoffs.request(conversation.id, "treatment", True, {}).handoff
+    with pytest.raises(NotAllowed):
+        console.note(handoff.id, ana, "Looks like my neighbour")
 
 
 # -- not yet claimed ---------------------------------------------------------------------
@@ -465,12 +473,13 @@ def test_erasing_a_conversation_removes_its_handoff_and_notes_but_keeps_the_trai
 ):
     conversation = conversations.start("web")
     handoff = handoffs.request(conversation.id, "treatment", True, {"town": "Hartford"}).handoff
+    console.claim(handoff.id, ana)
     console.note(handoff.id, ana, "note")
     conversations.erase([conversation.id])
     with conversations.sessions() as session:
         for model in (Handoff, HandoffNote, Message):
             assert session.execute(select(func.count()).select_from(model)).scalar_one() == 0
-    assert audit_actions(conversations) == ["request", "note"]
+    assert audit_actions(conversations) == ["request", "claim", "note"]
 
 
 # -- the on-call alert -------------------------------------------------------------------
@@ -524,3 +533,45 @@ def test_texts_fit_one_sms_and_use_plain_words(template):
     )
     assert sms_problems(filled) == [] and stigmatizing_terms(filled) == []
     assert "{" not in filled
+
+
+# -- access follows the claim --------------------------------------------------------------
+
+
+def test_a_past_holder_loses_access_after_the_grace_and_later_texts_stay_private(
+    console, handoffs, conversations, ana
+):
+    conversation = conversations.start("sms")
+    handoff = handoffs.request(conversation.id, "treatment", True, {}).handoff
+    console.claim(handoff.id, ana)
+    console.close(handoff.id, ana, "referred")
+    console.view(handoff.id, ana)  # within the grace: notes and outcome can be finished
+    with conversations.sessions() as session:
+        session.execute(
+            update(Handoff)
+            .where(Handoff.id == handoff.id)
+            .values(closed_at=datetime.now(timezone.utc) - timedelta(hours=1))
+        )
+        session.commit()
+    for look in (
+        lambda: console.view(handoff.id, ana),
+        lambda: console.messages_since(handoff.id, ana, 0),
+        lambda: console.start_checkins(handoff.id, ana, "after overdose", True),
+    ):
+        with pytest.raises(NotFound):
+            look()
+    assert audit_actions(conversations)[-3:] == ["denied", "denied", "denied"]
+
+
+def test_a_poll_that_brings_new_messages_is_audited(console, handoffs, conversations, ana):
+    conversation = conversations.start("web")
+    handoff = handoffs.request(conversation.id, "treatment", True, {}).handoff
+    console.claim(handoff.id, ana)
+    shown, _ = console.messages_since(handoff.id, ana, 0)
+    newest = max([m.message.id for m in shown], default=0)
+    before = audit_actions(conversations)
+    console.messages_since(handoff.id, ana, newest)  # nothing new: not a read
+    assert audit_actions(conversations) == before
+    conversations.record(conversation, "are you there?")
+    console.messages_since(handoff.id, ana, newest)
+    assert audit_actions(conversations)[-1] == "poll"

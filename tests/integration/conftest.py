@@ -102,6 +102,8 @@ def helpline(request, tmp_path_factory):
         "RASA_TIMEOUT": "10",
         "TWILIO_AUTH_TOKEN": TWILIO_TEST_TOKEN,
         "NAVIGATOR_HOURS": "24/7",
+        # The partner page of the widget test is served from another local port.
+        "EMBED_ALLOWED_ORIGINS": "'self' http://127.0.0.1:*",
         # Check-ins may go at any hour here (the hours themselves are unit-tested).
         "CHECKIN_HOURS": "00:00-23:59",
         "GATEWAY_WORKERS": "2",

@@ -424,3 +424,12 @@ def test_any_text_is_stored_exactly_once_and_never_a_5xx(client, conversations, 
     if body.strip().upper().strip(".!?,;:'\"()").strip() == "DELETE":
         return  # erased on request, by design
     assert count_rows(conversations, Message, Message.external_id == sid) == 1
+
+
+def test_a_replayed_start_does_not_opt_back_in_after_stop(client, assistant):
+    text_in(client, "STOP", sid="SMreplay0001")
+    text_in(client, "START", sid="SMreplay0002")
+    text_in(client, "STOP", sid="SMreplay0003")
+    assert replies(text_in(client, "START", sid="SMreplay0002")) == []  # the carrier's retry
+    assert replies(text_in(client, "hi")) == []  # still opted out
+    assert assistant.received == []

@@ -11,17 +11,18 @@ from bot.understanding.answers import title, titles
 from webhook.console import bp
 from webhook.console.auth import signed_in
 from webhook.context import services
+from webhook.params import int_arg
 
 
 def _days() -> int:
-    return request.args.get("days", default=14, type=int) or 14
+    return int_arg("days", 14)
 
 
 @bp.get("/review")
 @signed_in(*OVERSEERS)
 def review():
     """Messages of the last N days the assistant fell back on or was unsure of."""
-    page = max(request.args.get("page", default=1, type=int) or 1, 1)
+    page = int_arg("page", 1, low=1, high=10**6)
     unlabelled = request.args.get("unlabelled") == "1"
     try:
         items, total = services().review.items(g.navigator, _days(), page, unlabelled)
@@ -36,7 +37,7 @@ def review():
     )  # fmt: skip
 
 
-@bp.post("/review/<int:message_id>/label")
+@bp.post("/review/<id:message_id>/label")
 @signed_in(*OVERSEERS)
 def review_label(message_id: int):
     """Give a message the answer it should have had."""
@@ -53,7 +54,7 @@ def review_label(message_id: int):
 def review_export():
     """The labelled messages as Rasa NLU YAML, scrubbed, to add to data/nlu."""
     try:
-        text = services().review.export(g.navigator, request.args.get("days", MAX_DAYS, type=int))
+        text = services().review.export(g.navigator, int_arg("days", MAX_DAYS))
     except ReviewError as error:
         return render_template("console/error.html", message=str(error)), 400
     return Response(

@@ -11,6 +11,7 @@ from bot.handoff.views import OUTCOMES, summary_rows
 from webhook.console import bp
 from webhook.console.auth import signed_in
 from webhook.context import services
+from webhook.params import int_arg
 
 
 def _console() -> HandoffConsole:
@@ -33,7 +34,7 @@ def queue_json():
     return jsonify(items=[item.as_json(g.navigator) for item in items])
 
 
-@bp.get("/handoffs/<int:handoff_id>")
+@bp.get("/handoffs/<id:handoff_id>")
 @signed_in()
 def handoff(handoff_id: int):
     """One conversation: summary, messages with delivery status, notes, actions."""
@@ -43,11 +44,11 @@ def handoff(handoff_id: int):
     )
 
 
-@bp.get("/handoffs/<int:handoff_id>/messages.json")
+@bp.get("/handoffs/<id:handoff_id>/messages.json")
 @signed_in()
 def handoff_messages(handoff_id: int):
     """New messages and SMS delivery states, for the conversation page's poll."""
-    after = request.args.get("after", default=0, type=int)
+    after = int_arg("after", 0)
     shown, deliveries = _console().messages_since(handoff_id, g.navigator, after)
     return jsonify(
         messages=[
@@ -59,7 +60,7 @@ def handoff_messages(handoff_id: int):
     )  # fmt: skip
 
 
-@bp.post("/handoffs/<int:handoff_id>/claim")
+@bp.post("/handoffs/<id:handoff_id>/claim")
 @signed_in()
 def claim(handoff_id: int):
     """Claim a waiting conversation."""
@@ -68,7 +69,7 @@ def claim(handoff_id: int):
     return _back(handoff_id)
 
 
-@bp.post("/handoffs/<int:handoff_id>/reply")
+@bp.post("/handoffs/<id:handoff_id>/reply")
 @signed_in()
 def reply(handoff_id: int):
     """Send the person a message."""
@@ -77,7 +78,7 @@ def reply(handoff_id: int):
     return _back(handoff_id)
 
 
-@bp.post("/handoffs/<int:handoff_id>/notes")
+@bp.post("/handoffs/<id:handoff_id>/notes")
 @signed_in()
 def note(handoff_id: int):
     """Add a private note."""
@@ -86,7 +87,7 @@ def note(handoff_id: int):
     return _back(handoff_id)
 
 
-@bp.post("/handoffs/<int:handoff_id>/checkins")
+@bp.post("/handoffs/<id:handoff_id>/checkins")
 @signed_in()
 def start_checkins(handoff_id: int):
     """Sign the person up for check-in texts, with the consent they gave."""
@@ -100,7 +101,7 @@ def start_checkins(handoff_id: int):
     return _back(handoff_id)
 
 
-@bp.post("/handoffs/<int:handoff_id>/checkins/end")
+@bp.post("/handoffs/<id:handoff_id>/checkins/end")
 @signed_in()
 def end_checkins(handoff_id: int):
     """End the person's check-ins."""
@@ -109,7 +110,7 @@ def end_checkins(handoff_id: int):
     return _back(handoff_id)
 
 
-@bp.post("/handoffs/<int:handoff_id>/hand-back")
+@bp.post("/handoffs/<id:handoff_id>/hand-back")
 @signed_in()
 def hand_back(handoff_id: int):
     """Give the conversation back to the assistant."""
@@ -118,7 +119,7 @@ def hand_back(handoff_id: int):
     return _back(handoff_id)
 
 
-@bp.post("/handoffs/<int:handoff_id>/close")
+@bp.post("/handoffs/<id:handoff_id>/close")
 @signed_in()
 def close(handoff_id: int):
     """Close with the outcome of the button pressed."""
