@@ -308,6 +308,12 @@ _VIOLENCE: Tuple[str, ...] = (
     r"stepdad|stepfather|son|daughter|brother|sister) (?:is|has been|was|gets|can be) "
     r"(?:\w+ ){0,4}?abusive\b",
     r"\bi am being abused\b|\bhe abuses me\b|\bshe abuses me\b",
+    # Coercive control, said without the word "abuse".
+    r"\b(?:he|she|husband|wife|boyfriend|girlfriend|partner|ex) (?:\w+ ){0,2}?"
+    r"(?:destroys|destroyed|smashes|smashed|breaks|broke) my (?:property|things|stuff|phone)\b",
+    r"\b(?:afraid|scared|terrified) to leave the house\b",
+    r"\bi (?:have|need) to get (?:us )?out\b.{0,60}\b(?:my|the) (?:kids|children)\b",
+    r"\bif i (?:say|do) (?:or (?:say|do) )?the wrong thing\b.{0,40}\b(?:pay|hurt|beat|hit)\b",
 )
 
 _SUICIDE: Tuple[str, ...] = (

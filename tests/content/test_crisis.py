@@ -141,3 +141,19 @@ def test_nlu_component_overrides_an_unsure_classifier() -> None:
     assert unsure.get(INTENT_RANKING_KEY)[0]["name"] == "overdose_now"
     assert calm.get(INTENT)["name"] == "naloxone_how_to"
     assert button.get(INTENT)["name"] == "naloxone_how_to"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my boyfriend smashed my phone again when i tried to call my sister",
+        "i'm scared to leave the house since he got out",
+        "i need to get out of here with my kids tonight, he's drinking again",
+        "if i say the wrong thing i know i'll pay for it later",
+    ],
+)
+def test_coercive_control_without_the_word_abuse_gets_the_hotline(text: str) -> None:
+    from bot.crisis import assess
+
+    found = assess(text)
+    assert found is not None and found.kind == "violence"
