@@ -23,6 +23,7 @@ from bot.directory.asking import (
     wanted_filters,
 )
 from bot.directory.replies import crisis_lines, empty_directory_text, result_texts
+from bot.understanding.answers import last_offer
 
 PAGE = 3
 # What these replies are about, for the action team's figures (see rasa_addons/channels.py).
@@ -110,7 +111,11 @@ class ValidateFindHelpForm(FormValidationAction):
         """A ZIP code or CT/MA town, misspellings tolerated; two misses end the lookup."""
         result = find_place(str(value or ""))
         if result.place is not None:
-            return {"search_place": result.place.label, "search_place_tries": 0}
+            found = {"search_place": result.place.label, "search_place_tries": 0}
+            need = _need_asked_for(tracker)
+            if need is not None:
+                found["search_need"] = need
+            return found
         tries = int(tracker.get_slot("search_place_tries") or 0) + 1
         if tries >= MAX_PLACE_TRIES:
             return {"search_place": NO_PLACE, "search_place_tries": 0}
@@ -213,6 +218,19 @@ class ActionReportListing(Action):
             return []
         dispatcher.utter_message(topic=TOPIC, text=replies.reported_text(name))
         return []
+
+
+def _need_asked_for(tracker: Tracker) -> str | None:
+    """The need of an answer that asked for a place ("Send your town or ZIP and I'll look
+    for places near you" after where to get naloxone), when the reply is only a place.
+
+    A bare ZIP code reads as a treatment lookup; after that answer it means naloxone.
+    """
+    need = last_offer(tracker.events).get("place")
+    named = {e.get("entity") for e in tracker.latest_message.get("entities") or []}
+    if need in ("naloxone", "treatment") and "medication" not in named:
+        return str(need)
+    return None
 
 
 def _answer_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int):

@@ -63,6 +63,31 @@ def test_unknown_place_is_asked_again_then_the_lookup_ends(said):
     assert second["search_place"] == NO_PLACE
 
 
+def test_a_bare_place_after_where_to_get_naloxone_looks_for_naloxone():
+    # "where can i get narcan" -> the answer ends "Send your town or ZIP..."; "06360" is
+    # classified as a treatment lookup, but it answers that offer.
+    asked = {"event": "bot", "text": "...", "metadata": {"offer": {"place": "naloxone"}}}
+    reply = {"event": "user", "text": "06360", "parse_data": {"entities": []}}
+    tracker = make_tracker(text="06360", events=[asked, reply])
+    result = actions.ValidateFindHelpForm().validate_search_place(
+        "06360", CollectingDispatcher(), tracker, {}
+    )
+    assert result["search_need"] == "naloxone"
+    # Without that offer, a bare place keeps the need it was asked with.
+    assert "search_need" not in validate("search_place", "06360")[0]
+
+
+def test_every_answer_that_asks_for_a_place_says_what_it_will_look_for():
+    import re
+
+    from bot.content import responses
+
+    for name, variation in responses():
+        if re.search(r"send (?:me )?your town or zip", variation.get("text") or "", re.I):
+            offer = (variation.get("metadata") or {}).get("offer") or {}
+            assert offer.get("place") in ("naloxone", "treatment"), name
+
+
 def test_medication_in_their_words_and_not_sure():
     assert validate("search_medication", "subs")[0] == {"search_medication": "buprenorphine"}
     result, texts = validate("search_medication", "idk whats the difference")

@@ -45,7 +45,7 @@ def test_a_text_finds_buprenorphine_near_a_zip_from_the_real_directory(helpline)
 
 def test_unknown_place_is_asked_again_with_a_clear_answer(helpline):
     phone = "+18605550162"
-    text_in(helpline, "where can i get narcan", phone)
+    text_in(helpline, "where can i get narcan near me", phone)
     again = text_in(helpline, "asdf", phone)
     assert "couldn't find that place" in again[0] and "ZIP code" in again[0]
 
