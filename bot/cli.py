@@ -88,10 +88,15 @@ def serve(process: str) -> None:
     settings = get_settings()
     env = {**os.environ, **settings.rasa_environment()}
     venv_bin = Path(sys.executable).parent
+    # Rasa logs what people wrote at DEBUG: its level is its own (RASA_LOG_LEVEL), not
+    # the helpline's LOG_LEVEL, and DEBUG there is for a developer's machine only.
+    env["LOG_LEVEL"] = os.environ.get("RASA_LOG_LEVEL") or "INFO"
     if process == "rasa":
+        # The API token goes by the environment, never the command line (`ps` shows it).
+        env["RASA_TOKEN"] = settings.rasa_token
         argv = [
-            str(venv_bin / "rasa"), "run",
-            "--enable-api", "--auth-token", settings.rasa_token,
+            sys.executable, "-m", "rasa_addons.run",
+            "--enable-api",
             "--interface", "127.0.0.1", "--port", str(settings.rasa_port),
             "--endpoints", str(ROOT / "endpoints.yml"),
             "--credentials", str(ROOT / "credentials.yml"),

@@ -98,3 +98,40 @@ def test_sqlite_databases_are_private_to_the_helplines_user(tmp_path):
         connection.exec_driver_sql("CREATE TABLE t (x)")
     assert oct(folder.stat().st_mode & 0o777) == "0o700"
     assert oct((folder / "helpline.db").stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.parametrize("process", ["rasa", "actions", "gateway"])
+def test_no_secret_on_a_command_line_and_rasa_never_inherits_debug(process, monkeypatch):
+    import bot.cli
+
+    started = {}
+    settings = Settings.from_env(dict(TEST_SECRETS))
+    monkeypatch.setattr(bot.cli, "get_settings", lambda: settings)
+    monkeypatch.setattr(os, "chdir", lambda path: None)
+    monkeypatch.setattr(os, "execve", lambda path, argv, env: started.update(argv=argv, env=env))
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")  # the helpline's own processes
+    monkeypatch.delenv("RASA_LOG_LEVEL", raising=False)
+    assert CliRunner().invoke(main, ["serve", process]).exit_code == 0
+    command_line = " ".join(started["argv"])
+    for name in SECRET_NAMES:
+        assert TEST_SECRETS[name] not in command_line, name
+    assert started["env"]["LOG_LEVEL"] == "INFO"
+    if process == "rasa":
+        assert started["env"]["RASA_TOKEN"] == TEST_SECRETS["RASA_TOKEN"]
+        assert "rasa_addons.run" in command_line and "--enable-api" in command_line
+
+
+def test_the_rasa_launcher_moves_the_token_into_rasas_arguments(monkeypatch):
+    import sys
+
+    import rasa.__main__
+
+    from rasa_addons import run
+
+    seen = {}
+    monkeypatch.setattr(rasa.__main__, "main", lambda: seen.update(argv=list(sys.argv)))
+    monkeypatch.setattr(sys, "argv", ["run.py", "--enable-api"])
+    monkeypatch.setenv("RASA_TOKEN", "tok-123")
+    run.main()
+    assert seen["argv"] == ["rasa", "run", "--enable-api", "--auth-token", "tok-123"]
+    assert "RASA_TOKEN" not in os.environ
