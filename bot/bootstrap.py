@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from sqlalchemy.orm import sessionmaker
 
 from bot.accounts.service import NavigatorService
+from bot.accounts.sessions import ConsoleSessions
 from bot.assistant import AssistantClient
 from bot.checkins.sending import CheckInSending
 from bot.checkins.series import end_on_stop
@@ -59,6 +60,7 @@ class Services:
     handoffs: HandoffRequests
     console: HandoffConsole
     accounts: NavigatorService
+    console_sessions: ConsoleSessions
     retention: RetentionService
     directory: DirectoryLookups
     review: ReviewQueue
@@ -120,6 +122,11 @@ def bootstrap(
             timedelta(minutes=settings.console.closed_grace_minutes),
         ),
         accounts=NavigatorService(sessions, hasher),
+        console_sessions=ConsoleSessions(
+            sessions,
+            timedelta(minutes=settings.console.idle_minutes),
+            timedelta(hours=settings.console.session_hours),
+        ),
         retention=RetentionService(sessions, trackers, settings.retention_days),
         directory=DirectoryLookups(sessions),
         review=ReviewQueue(sessions, titles()),

@@ -35,7 +35,10 @@ def create_app(services: Services | None = None, config: dict | None = None) -> 
         SESSION_COOKIE_SECURE=True,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.console.session_hours),
+        # The server-side session (bot/accounts/sessions.py) decides when a session ends;
+        # the cookie is not re-sent on every request, so a poll does not renew it.
+        SESSION_REFRESH_EACH_REQUEST=False,
         # The token lives as long as the signed-in session, so an open queue page still works.
         WTF_CSRF_TIME_LIMIT=None,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped
 
 from bot.db import Base, utcnow
@@ -50,3 +50,22 @@ class LoginFailure(Base):
     email: Mapped[str] = Column(String(254), nullable=False)
     address: Mapped[str] = Column(String(64), nullable=False)
     created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class ConsoleSession(Base):
+    """A signed-in console session, kept on the server so it can end: on sign-out, when
+    the account is deactivated, after `idle` without use and at its absolute lifetime.
+
+    The cookie holds a random token; only its SHA-256 is stored, so the table alone
+    cannot be replayed.
+    """
+
+    __tablename__ = "console_sessions"
+
+    token_hash: Mapped[str] = Column(String(64), primary_key=True)
+    navigator_id: Mapped[int] = Column(
+        ForeignKey("navigators.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_seen_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    ended_at: Mapped[datetime | None] = Column(DateTime(timezone=True))

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from bot.accounts.models import ADMIN, NAVIGATOR, ROLES, LoginFailure, Navigator
+from bot.accounts.sessions import end_all
 from bot.db import utcnow
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ class NavigatorService:
         return navigator
 
     def deactivate(self, email: str) -> bool:
-        """Stop an account from signing in (its open sessions end at the next request)."""
+        """Stop an account from signing in; its open sessions end now."""
         with self.sessions() as session:
             navigator = session.execute(
                 select(Navigator).where(Navigator.email == _normal_email(email))
@@ -79,6 +80,7 @@ class NavigatorService:
             if navigator is None:
                 return False
             navigator.active = False
+            end_all(session, navigator.id)
             session.commit()
         log.info("deactivated account %s", navigator.id)
         return True

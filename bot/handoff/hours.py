@@ -27,6 +27,10 @@ class ConsoleSettings:
     on_call_phone: str | None = None
     # How long a navigator keeps a request after closing it (then access ends).
     closed_grace_minutes: int = 30
+    # A console session ends after this long without a navigator's own action, and at most
+    # this many hours after sign-in (bot/accounts/sessions.py).
+    idle_minutes: int = 30
+    session_hours: int = 12
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ConsoleSettings:
@@ -39,6 +43,8 @@ class ConsoleSettings:
             claim_timeout_minutes=int(env.get("NAVIGATOR_CLAIM_TIMEOUT_MINUTES") or "10"),
             on_call_phone=env.get("NAVIGATOR_ON_CALL_PHONE") or None,
             closed_grace_minutes=int(env.get("NAVIGATOR_CLOSED_GRACE_MINUTES") or "30"),
+            idle_minutes=int(env.get("CONSOLE_IDLE_MINUTES") or "30"),
+            session_hours=int(env.get("CONSOLE_SESSION_HOURS") or "12"),
         )
         made.schedule()  # fails now, at start-up, rather than at the first request
         return made

@@ -327,3 +327,52 @@ def test_an_id_too_big_for_the_database_is_a_plain_404(ana):
     assert ana.post("/console/handoffs/99999999999999999999999/claim").status_code == 404
     overflow = ana.get("/console/handoffs/1/messages.json?after=99999999999999999999")
     assert overflow.status_code == 400
+
+
+# -- sessions end on the server -------------------------------------------------------------
+
+
+def _cookie(browser):
+    return browser.client.get_cookie("session", domain="localhost").value
+
+
+def _with_cookie(app, value):
+    from tests.support import ConsoleBrowser
+
+    other = ConsoleBrowser(app)
+    other.client.set_cookie("session", value, domain="localhost")
+    return other
+
+
+def test_a_copied_cookie_stops_working_at_sign_out(app, ana):
+    copied = _cookie(ana)
+    assert ana.post("/console/sign-out").status_code == 302
+    replay = _with_cookie(app, copied)
+    assert replay.get("/console/").status_code == 302  # back to sign-in
+    assert replay.get("/console/queue.json").status_code == 401
+
+
+def test_deactivating_an_account_ends_its_open_sessions(app, ana, accounts):
+    assert ana.get("/console/").status_code == 200
+    accounts.deactivate("ana@example.org")
+    assert ana.get("/console/").status_code == 302
+
+
+def test_polls_do_not_keep_an_idle_session_alive_and_sessions_have_a_lifetime(services, staff):
+    from datetime import timedelta
+
+    from bot.db import utcnow
+
+    sessions = services.console_sessions
+    from tests.support import PASSWORD
+
+    navigator = services.accounts.sign_in("ana@example.org", PASSWORD, "-").navigator
+    start = utcnow()
+    token = sessions.start(navigator.id, now=start)
+    for minute in range(0, 40, 5):  # an open tab polling for 40 minutes, nobody there
+        polled = sessions.navigator(token, activity=False, now=start + timedelta(minutes=minute))
+    assert polled is None  # idle past 30 minutes
+    token = sessions.start(navigator.id, now=start)
+    for minutes in range(20, 12 * 60, 20):  # busy all shift, something every 20 minutes
+        assert sessions.navigator(token, now=start + timedelta(minutes=minutes))
+    assert sessions.navigator(token, now=start + timedelta(hours=12, minutes=5)) is None

@@ -27,9 +27,11 @@ def signed_in(*roles: str):
     def decorate(view):
         @wraps(view)
         def checked(**kwargs):
-            navigator_id = session.get("navigator_id")
-            navigator = (
-                services().accounts.get(navigator_id) if isinstance(navigator_id, int) else None
+            token = session.get("token")
+            # A page's background poll (the .json routes) is not the navigator's own action.
+            navigator = services().console_sessions.navigator(
+                token if isinstance(token, str) else None,
+                activity=not request.path.endswith(".json"),
             )
             if navigator is None:
                 session.clear()
@@ -73,13 +75,15 @@ def sign_in():
         return render_template("console/sign_in.html", error=error), status
     session.clear()
     session.permanent = True
-    session["navigator_id"] = result.navigator.id
+    session["token"] = services().console_sessions.start(result.navigator.id)
     return redirect(url_for("console.queue"))
 
 
 @bp.post("/sign-out")
 @signed_in()
 def sign_out():
-    """End the session."""
+    """End the session, on the server too: a copied cookie no longer works."""
+    token = session.get("token")
+    services().console_sessions.end(token if isinstance(token, str) else None)
     session.clear()
     return redirect(url_for("console.sign_in"))
