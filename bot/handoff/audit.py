@@ -6,9 +6,11 @@ adds a row in the same transaction as the change it records.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
 from typing import List, Tuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from bot.accounts.models import Navigator
@@ -26,15 +28,56 @@ def entry(navigator_id: int | None, action: str, handoff: Handoff, detail=None) 
     )
 
 
-def audit_trail(sessions: sessionmaker, limit: int = 200) -> List[Tuple[AuditEntry, str | None]]:
-    """The newest audit entries with the navigator's name (supervisors' page)."""
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Which audit entries to show: by who, what, when (UTC days) and request; one page."""
+
+    navigator_id: int | None = None
+    action: str | None = None
+    day_from: date | None = None
+    day_to: date | None = None  # inclusive
+    handoff_id: int | None = None
+    page: int = 1
+
+
+def audit_trail(
+    sessions: sessionmaker, query: AuditQuery | None = None, size: int = PAGE_SIZE
+) -> Tuple[List[Tuple[AuditEntry, str | None]], int]:
+    """One page of matching entries, newest first, with the navigator's name, and how many
+    match in all. Every entry can be reached by paging: none is pushed off the page."""
+    query = query or AuditQuery()
+    conditions = []
+    if query.navigator_id is not None:
+        conditions.append(AuditEntry.navigator_id == query.navigator_id)
+    if query.action:
+        conditions.append(AuditEntry.action == query.action)
+    if query.day_from is not None:
+        start = datetime.combine(query.day_from, time.min, tzinfo=timezone.utc)
+        conditions.append(AuditEntry.at >= start)
+    if query.day_to is not None:
+        end = datetime.combine(query.day_to + timedelta(days=1), time.min, tzinfo=timezone.utc)
+        conditions.append(AuditEntry.at < end)
+    if query.handoff_id is not None:
+        conditions.append(AuditEntry.handoff_id == query.handoff_id)
     with sessions() as session:
-        return [
-            (row, name)
-            for row, name in session.execute(
-                select(AuditEntry, Navigator.name)
-                .outerjoin(Navigator, Navigator.id == AuditEntry.navigator_id)
-                .order_by(AuditEntry.id.desc())
-                .limit(limit)
-            ).all()
-        ]
+        total = session.execute(
+            select(func.count()).select_from(AuditEntry).where(*conditions)
+        ).scalar_one()
+        rows = session.execute(
+            select(AuditEntry, Navigator.name)
+            .outerjoin(Navigator, Navigator.id == AuditEntry.navigator_id)
+            .where(*conditions)
+            .order_by(AuditEntry.id.desc())
+            .offset((max(query.page, 1) - 1) * size)
+            .limit(size)
+        ).all()
+        return [(row, name) for row, name in rows], total
+
+
+def audit_actions(sessions: sessionmaker) -> List[str]:
+    """Every action name in the log, for the filter."""
+    with sessions() as session:
+        return sorted(session.execute(select(AuditEntry.action).distinct()).scalars())

@@ -376,3 +376,24 @@ def test_polls_do_not_keep_an_idle_session_alive_and_sessions_have_a_lifetime(se
     for minutes in range(20, 12 * 60, 20):  # busy all shift, something every 20 minutes
         assert sessions.navigator(token, now=start + timedelta(minutes=minutes))
     assert sessions.navigator(token, now=start + timedelta(hours=12, minutes=5)) is None
+
+
+def test_no_one_can_push_their_entries_off_the_audit_log(app, conversations, staff, ana):
+    from bot.handoff.models import AuditEntry
+
+    with conversations.sessions() as session:  # a look that was refused, long ago
+        session.add(AuditEntry(navigator_id=staff["ana"].id, action="denied", handoff_id=7))
+        session.commit()
+    for made_up in range(1000, 1250):  # then 250 made-up ids to bury it
+        ana.get(f"/console/handoffs/{made_up}")
+    sue = ConsoleBrowser(app)
+    sue.sign_in("sue@example.org")
+    first = sue.page("/console/audit").get_data(as_text=True)
+    assert "251 entries, page 1 of 3" in first and 'class="audit--denied"' in first
+    last = sue.page("/console/audit", page=3).get_data(as_text=True)
+    assert "<td>7</td>" in last  # the buried entry is still reachable
+    only = sue.page("/console/audit", who=staff["ana"].id, what="denied", request=7).get_data(
+        as_text=True
+    )
+    assert "1 entry." in only
+    assert sue.page("/console/audit", **{"from": "yesterday"}).status_code == 400

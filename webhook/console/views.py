@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import flash, g, jsonify, redirect, render_template, request, url_for
+from datetime import date
+
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 
 from bot.accounts.models import OVERSEERS
-from bot.handoff.audit import audit_trail
+from bot.handoff.audit import PAGE_SIZE, AuditQuery, audit_actions, audit_trail
 from bot.handoff.console import HandoffConsole
 from bot.handoff.views import OUTCOMES, summary_rows
 from webhook.console import bp
@@ -132,8 +134,43 @@ def close(handoff_id: int):
 @bp.get("/audit")
 @signed_in(*OVERSEERS)
 def audit():
-    """The newest audit entries (supervisors and admins)."""
-    return render_template("console/audit.html", entries=audit_trail(services().sessions))
+    """The audit log, newest first, filtered by who, what, when and request, in pages
+    (supervisors and admins)."""
+    query = AuditQuery(
+        navigator_id=int_arg("who", 0) or None,
+        action=(request.args.get("what") or "").strip()[:32] or None,
+        day_from=_day("from"),
+        day_to=_day("to"),
+        handoff_id=int_arg("request", 0) or None,
+        page=int_arg("page", 1, low=1, high=10**6),
+    )
+    entries, total = audit_trail(services().sessions, query)
+    pages = max(1, -(-total // PAGE_SIZE))
+    filters = {
+        key: value
+        for key, value in request.args.items()
+        if key in ("who", "what", "from", "to", "request") and value
+    }
+    return render_template(
+        "console/audit.html",
+        entries=entries,
+        total=total,
+        page=query.page,
+        pages=pages,
+        filters=filters,
+        names=services().accounts.names(),
+        actions=audit_actions(services().sessions),
+    )
+
+
+def _day(name: str):
+    raw = request.args.get(name) or ""
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(400, f"{name} must be a date like 2026-12-01.")
 
 
 def _back(handoff_id: int):
