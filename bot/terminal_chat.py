@@ -60,7 +60,10 @@ def run_chat(
             continue
         try:
             response = http.post(
-                f"{base}/api/chat/sessions/{session}/messages", json={"text": text}, timeout=30
+                f"{base}/api/chat/messages",
+                json={"text": text},
+                headers={"X-Chat-Session": session},
+                timeout=30,
             )
         except requests.RequestException:
             write("The gateway did not answer; your message may be kept. Try again.")
@@ -82,7 +85,10 @@ def _wait_for_answer(http, base, session, last_id, width, write, limit) -> int:
     while time.monotonic() < deadline:
         time.sleep(1.0)
         messages = http.get(
-            f"{base}/api/chat/sessions/{session}/messages", params={"after": last_id}, timeout=10
+            f"{base}/api/chat/messages",
+            params={"after": last_id},
+            headers={"X-Chat-Session": session},
+            timeout=10,
         ).json()["messages"]
         for message in messages:
             last_id = max(last_id, message["id"])

@@ -91,7 +91,8 @@ class Helpline:
 
     def say(self, session_id: str, text: str) -> dict:
         response = requests.post(
-            f"{self.gateway}/api/chat/sessions/{session_id}/messages",
+            f"{self.gateway}/api/chat/messages",
+            headers={"X-Chat-Session": session_id},
             json={"text": text},
             timeout=30,
         )

@@ -100,7 +100,8 @@ def _register_error_pages(app: Flask) -> None:
             frame.filename.rsplit("/", 1)[-1],
             frame.lineno,
             request.method,
-            request.path,
+            # The route, not the path: a path may carry an id that names a person's chat.
+            request.url_rule.rule if request.url_rule else "-",
         )
         return _error_body(500, "Something went wrong on our side.")
 

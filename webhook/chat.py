@@ -24,6 +24,7 @@ bp = Blueprint("chat", __name__)
 # What a person may type in one chat message; longer text gets a clear answer, not a cut.
 MAX_CHAT_TEXT = 1000
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
+SESSION_HEADER = "X-Chat-Session"
 CHANNELS = ("web", "terminal")
 SLOW_DOWN = (
     "You're sending messages faster than we can read them. Please wait a minute and send it again."
@@ -80,11 +81,11 @@ def start_session():
     return jsonify(session_id=conversation.sender_id), 201
 
 
-@bp.post("/api/chat/sessions/<session_id>/messages")
-def send_message(session_id: str):
+@bp.post("/api/chat/messages")
+def send_message():
     """Keep the person's message and return the assistant's replies."""
     conversations = services().conversations
-    conversation = _conversation(session_id)
+    conversation = _conversation()
     payload = request.get_json(silent=True)
     text = payload.get("text") if isinstance(payload, dict) else None
     if not isinstance(text, str) or not text.strip():
@@ -113,16 +114,19 @@ def send_message(session_id: str):
     )
 
 
-@bp.get("/api/chat/sessions/<session_id>/messages")
-def list_messages(session_id: str):
+@bp.get("/api/chat/messages")
+def list_messages():
     """Messages for the person after `after` (answers to kept messages arrive here)."""
-    conversation = _conversation(session_id)
+    conversation = _conversation()
     after = int_arg("after", 0)
     messages = services().conversations.messages_after(conversation, after)
     return jsonify(messages=[_as_json(m) for m in messages])
 
 
-def _conversation(session_id: str):
+def _conversation():
+    """The chat named by the session header: the chat's only credential travels in a
+    header, never in a URL, so no access log or proxy log ever holds it."""
+    session_id = request.headers.get(SESSION_HEADER, "")
     conversation = None
     if SESSION_ID.match(session_id):
         conversation = services().conversations.find(session_id)

@@ -9,7 +9,8 @@ from webhook.chat import MAX_CHAT_TEXT
 bp = Blueprint("openapi", __name__)
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
-_SESSION = {"name": "session_id", "in": "path", "required": True,
+_SESSION = {"name": "X-Chat-Session", "in": "header", "required": True,
+            "description": "The session id from POST /api/chat/sessions (never in a URL)",
             "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"}}  # fmt: skip
 
 
@@ -70,7 +71,7 @@ def spec() -> dict:
                     },
                 }
             },
-            "/api/chat/sessions/{session_id}/messages": {
+            "/api/chat/messages": {
                 "parameters": [_SESSION],
                 "post": {
                     "summary": "Send a message; get the replies available now",

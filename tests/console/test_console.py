@@ -74,7 +74,9 @@ def test_forms_without_a_csrf_token_are_refused(console, app, staff, conversatio
 def test_chat_and_sms_apis_stay_exempt_from_csrf(app):
     client = app.test_client()
     session_id = web_chat(app)
-    response = client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "hi"})
+    response = client.post(
+        "/api/chat/messages", headers={"X-Chat-Session": session_id}, json={"text": "hi"}
+    )
     assert response.status_code == 200 and response.get_json()["replies"][0]["text"] == "echo: hi"
     # No CSRF answer for the SMS webhook: its own signature check refuses it.
     assert client.post("/sms/inbound", data={"From": "+1", "MessageSid": "x"}).status_code == 403
@@ -107,13 +109,17 @@ def test_a_warm_handoff_on_the_web_chat(app, conversations, handoffs, assistant,
     assert "Wants treatment today" in page and 'aria-live="assertive"' in page
 
     assert ana.post(f"/console/handoffs/{handoff.id}/claim").status_code == 302
-    person.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "hello?"})
+    person.post(
+        "/api/chat/messages", headers={"X-Chat-Session": session_id}, json={"text": "hello?"}
+    )
     assert assistant.received == []  # silent while the navigator holds it
     page = ana.get(f"/console/handoffs/{handoff.id}").get_data(as_text=True)
     assert "hello?" in page and "Hartford" in page and 'for="reply-text"' in page
 
     ana.post(f"/console/handoffs/{handoff.id}/reply", {"text": "Hi, I'm Ana. I can help."})
-    shown = person.get(f"/api/chat/sessions/{session_id}/messages").get_json()["messages"]
+    shown = person.get("/api/chat/messages", headers={"X-Chat-Session": session_id}).get_json()[
+        "messages"
+    ]
     assert [(m["author"], m["text"]) for m in shown] == [("navigator", "Hi, I'm Ana. I can help.")]
     assert "Posted to the web chat" in ana.get(f"/console/handoffs/{handoff.id}").get_data(
         as_text=True
@@ -121,7 +127,9 @@ def test_a_warm_handoff_on_the_web_chat(app, conversations, handoffs, assistant,
 
     ana.post(f"/console/handoffs/{handoff.id}/notes", {"text": "Wants a clinic near Park St"})
     ana.post(f"/console/handoffs/{handoff.id}/hand-back")
-    person.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "thanks"})
+    person.post(
+        "/api/chat/messages", headers={"X-Chat-Session": session_id}, json={"text": "thanks"}
+    )
     assert assistant.received[-1][1] == "thanks"
     response = ana.post(f"/console/handoffs/{handoff.id}/close", {"outcome": "treatment"})
     assert response.status_code == 302
@@ -189,7 +197,9 @@ def test_console_page_escapes_what_a_person_wrote(app, conversations, handoffs, 
     session_id = web_chat(app)
     handoff = request_for(conversations, handoffs, session_id, summary={"town": "<b>x</b>"})
     app.test_client().post(
-        f"/api/chat/sessions/{session_id}/messages", json={"text": "<script>alert(1)</script>"}
+        "/api/chat/messages",
+        headers={"X-Chat-Session": session_id},
+        json={"text": "<script>alert(1)</script>"},
     )
     page = ana.get(f"/console/handoffs/{handoff.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page

@@ -42,12 +42,18 @@ def test_a_navigator_signs_in_sees_a_new_request_announced_and_answers_it(
     page.get_by_role("button", name="Claim this conversation").click()
     page.get_by_text("You hold this conversation now").wait_for()
     # What the person writes meanwhile shows up on the open page by itself.
-    chat.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "is someone there?"})
+    chat.post(
+        "/api/chat/messages",
+        headers={"X-Chat-Session": session_id},
+        json={"text": "is someone there?"},
+    )
     page.locator("#log").get_by_text("is someone there?").wait_for(timeout=10000)
     page.get_by_label("Your reply to the person").fill("Hi, I'm Ana, a recovery navigator.")
     page.get_by_role("button", name="Send reply").click()
     page.get_by_text("Posted to the web chat").wait_for()
-    shown = chat.get(f"/api/chat/sessions/{session_id}/messages").get_json()["messages"]
+    shown = chat.get("/api/chat/messages", headers={"X-Chat-Session": session_id}).get_json()[
+        "messages"
+    ]
     assert [m["text"] for m in shown] == ["Hi, I'm Ana, a recovery navigator."]
 
     page.get_by_role("button", name="Connected to treatment").click()

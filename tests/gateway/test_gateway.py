@@ -29,7 +29,9 @@ def start(client, channel="web") -> str:
 
 def test_chat_round_trip(client, assistant):
     session_id = start(client)
-    response = client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": " hi "})
+    response = client.post(
+        "/api/chat/messages", headers={"X-Chat-Session": session_id}, json={"text": " hi "}
+    )
     assert response.status_code == 200
     data = response.get_json()
     assert data["pending"] is False
@@ -41,11 +43,13 @@ def test_chat_round_trip(client, assistant):
 
 def test_replies_are_listed_after_a_message_id(client):
     session_id = start(client)
-    client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "one"})
-    first = client.get(f"/api/chat/sessions/{session_id}/messages").get_json()["messages"]
-    client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "two"})
+    client.post("/api/chat/messages", headers={"X-Chat-Session": session_id}, json={"text": "one"})
+    first = client.get("/api/chat/messages", headers={"X-Chat-Session": session_id}).get_json()[
+        "messages"
+    ]
+    client.post("/api/chat/messages", headers={"X-Chat-Session": session_id}, json={"text": "two"})
     later = client.get(
-        f"/api/chat/sessions/{session_id}/messages?after={first[-1]['id']}"
+        f"/api/chat/messages?after={first[-1]['id']}", headers={"X-Chat-Session": session_id}
     ).get_json()["messages"]
     assert [m["text"] for m in first] == ["echo: one"]
     assert [m["text"] for m in later] == ["echo: two"]
@@ -55,7 +59,7 @@ def test_assistant_down_answers_with_safety_reply(client, assistant):
     assistant.down = True
     session_id = start(client)
     data = client.post(
-        f"/api/chat/sessions/{session_id}/messages", json={"text": "help"}
+        "/api/chat/messages", headers={"X-Chat-Session": session_id}, json={"text": "help"}
     ).get_json()
     assert data["pending"] is True
     assert [r["text"] for r in data["replies"]] == [safety_reply()]
@@ -73,7 +77,7 @@ def test_assistant_down_answers_with_safety_reply(client, assistant):
 )
 def test_bad_input_gets_a_clear_answer(client, assistant, body, status, words):
     session_id = start(client)
-    response = client.post(f"/api/chat/sessions/{session_id}/messages", json=body)
+    response = client.post("/api/chat/messages", headers={"X-Chat-Session": session_id}, json=body)
     assert response.status_code == status
     assert words in response.get_json()["error"].lower()
     assert "911" in response.get_json()["error"]
@@ -82,16 +86,31 @@ def test_bad_input_gets_a_clear_answer(client, assistant, body, status, words):
 
 def test_unknown_or_malformed_session_is_404_with_a_way_forward(client):
     for session_id in ("0" * 32, "not-a-session", "A" * 32):
-        response = client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "hi"})
+        response = client.post(
+            "/api/chat/messages", headers={"X-Chat-Session": session_id}, json={"text": "hi"}
+        )
         assert response.status_code == 404
         assert "reload the page" in response.get_json()["error"]
-    response = client.post("/api/chat/sessions/../../etc/messages", json={"text": "hi"})
+    response = client.post(
+        "/api/chat/messages", headers={"X-Chat-Session": "../../etc"}, json={"text": "hi"}
+    )
     assert response.status_code == 404 and "911" in response.get_json()["error"]
+    assert client.post("/api/chat/messages", json={"text": "no header"}).status_code == 404
+
+
+def test_the_session_id_never_travels_in_a_url(client):
+    session_id = start(client)
+    old_style = client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "hi"})
+    assert old_style.status_code in (404, 405)
+    assert not any(
+        "session" in str(rule) and "<" in str(rule)
+        for rule in client.application.url_map.iter_rules()
+    )
 
 
 def test_sms_conversations_are_not_reachable_through_the_chat_api(client, conversations):
     sms = conversations.start("sms")
-    response = client.get(f"/api/chat/sessions/{sms.sender_id}/messages")
+    response = client.get("/api/chat/messages", headers={"X-Chat-Session": sms.sender_id})
     assert response.status_code == 404
 
 
@@ -105,7 +124,9 @@ def test_unexpected_error_shows_no_stack_trace(app, client, assistant, monkeypat
 
     monkeypatch.setattr(assistant, "send", explode)
     session_id = start(client)
-    response = client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "hi"})
+    response = client.post(
+        "/api/chat/messages", headers={"X-Chat-Session": session_id}, json={"text": "hi"}
+    )
     assert response.status_code == 500
     body = response.get_data(as_text=True)
     assert "Traceback" not in body and "secret internals" not in body
@@ -137,18 +158,24 @@ def test_health_reports_each_part(client, assistant):
 
 def test_delete_erases_the_web_chat(client, conversations):
     session_id = start(client)
-    client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "hi"})
-    data = client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "Delete"}).json
+    client.post("/api/chat/messages", headers={"X-Chat-Session": session_id}, json={"text": "hi"})
+    data = client.post(
+        "/api/chat/messages", headers={"X-Chat-Session": session_id}, json={"text": "Delete"}
+    ).json
     assert data["erased"] is True and "erased" in data["replies"][0]["text"]
-    assert client.get(f"/api/chat/sessions/{session_id}/messages").status_code == 404
+    assert (
+        client.get("/api/chat/messages", headers={"X-Chat-Session": session_id}).status_code == 404
+    )
     assert conversations.find(session_id) is None
 
 
 def test_delete_with_rasa_store_down_keeps_the_chat_and_says_so(client, conversations, trackers):
     session_id = start(client)
-    client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "hi"})
+    client.post("/api/chat/messages", headers={"X-Chat-Session": session_id}, json={"text": "hi"})
     trackers.fail_with = ConnectionError("tracker store down")
-    response = client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "DELETE"})
+    response = client.post(
+        "/api/chat/messages", headers={"X-Chat-Session": session_id}, json={"text": "DELETE"}
+    )
     assert response.status_code == 200
     assert response.json["erased"] is False
     assert "could not erase" in response.json["replies"][0]["text"]
@@ -160,12 +187,16 @@ def test_messages_per_session_are_limited_with_a_clear_answer(settings, assistan
     client = create_app(make_services(limited, assistant)).test_client()
     session_id = start(client)
     codes = [
-        client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": f"m{i}"}).status_code
+        client.post(
+            "/api/chat/messages", headers={"X-Chat-Session": session_id}, json={"text": f"m{i}"}
+        ).status_code
         for i in range(4)
     ]
     assert codes == [200, 200, 200, 429]
     other = start(client)
-    response = client.post(f"/api/chat/sessions/{other}/messages", json={"text": "hi"})
+    response = client.post(
+        "/api/chat/messages", headers={"X-Chat-Session": other}, json={"text": "hi"}
+    )
     assert response.status_code == 200  # another person is not slowed down
 
 
@@ -221,7 +252,7 @@ def test_only_the_helplines_own_pages_may_frame_the_chat_by_default(client):
 
 def test_api_answers_are_never_cached_and_https_gets_hsts(settings, assistant, client):
     session_id = start(client)
-    answer = client.get(f"/api/chat/sessions/{session_id}/messages")
+    answer = client.get("/api/chat/messages", headers={"X-Chat-Session": session_id})
     assert answer.headers["Cache-Control"] == "no-store"
     https = replace(settings, public_url="https://helpline.example.org")
     secure = create_app(make_services(https, assistant)).test_client()
@@ -251,6 +282,8 @@ def test_a_staff_chat_needs_staff_credentials(client, settings):
 @pytest.mark.parametrize("after", ["99999999999999999999999", "-1", "ten"])
 def test_a_bad_after_gets_a_clear_400_not_an_error(client, after):
     session_id = start(client)
-    response = client.get(f"/api/chat/sessions/{session_id}/messages?after={after}")
+    response = client.get(
+        f"/api/chat/messages?after={after}", headers={"X-Chat-Session": session_id}
+    )
     assert response.status_code == 400
     assert "after must be" in response.get_json()["error"]

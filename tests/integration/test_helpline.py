@@ -86,7 +86,8 @@ def test_messages_sent_while_rasa_is_down_are_kept_and_answered_when_it_is_back(
 
     def answered():
         messages = requests.get(
-            f"{helpline.gateway}/api/chat/sessions/{session_id}/messages",
+            f"{helpline.gateway}/api/chat/messages",
+            headers={"X-Chat-Session": session_id},
             params={"after": down["replies"][-1]["id"]},
         ).json()["messages"]
         return [m for m in messages if m["author"] == "assistant"]

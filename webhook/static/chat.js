@@ -14,7 +14,10 @@
   function api(method, path, body) {
     return fetch(path, {
       method: method,
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      // The chat's only credential goes in a header, never in a URL (logs keep URLs).
+      headers: sessionId
+        ? { "Content-Type": "application/json", "Accept": "application/json", "X-Chat-Session": sessionId }
+        : { "Content-Type": "application/json", "Accept": "application/json" },
       body: body ? JSON.stringify(body) : undefined
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
@@ -64,8 +67,8 @@
   function send(text, shown) {
     show({ author: "person", text: shown || text });
     status.textContent = "Sending...";
-    return ensureSession().then(function (id) {
-      return api("POST", "/api/chat/sessions/" + id + "/messages", { text: text });
+    return ensureSession().then(function () {
+      return api("POST", "/api/chat/messages", { text: text });
     }).then(function (data) {
       data.replies.forEach(show);
       status.textContent = data.pending ? "We kept your message and will answer here soon." : "";
@@ -77,7 +80,7 @@
 
   function poll() {
     if (!sessionId) { return; }
-    api("GET", "/api/chat/sessions/" + sessionId + "/messages?after=" + lastId)
+    api("GET", "/api/chat/messages?after=" + lastId)
       .then(function (data) { data.messages.forEach(show); })
       .catch(function () { /* keep polling; the next send reports problems */ });
   }
