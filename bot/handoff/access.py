@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, true
+from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from bot.accounts.models import Navigator
@@ -70,3 +70,20 @@ def held_by(
     if handoff.claimed_by != navigator.id and not (supervisors_too and navigator.oversees):
         raise NotAllowed("Another navigator holds this conversation.")
     return handoff
+
+
+def shown_messages(handoff: Handoff):
+    """The SQL condition for the messages of a handoff's conversation a navigator may read.
+
+    Before anyone claims it: none (the summary shows what the person agreed to share).
+    After the claim: the conversation from the request on, and what came before only
+    when the person said yes to sharing.
+    """
+    from bot.conversations.models import Message
+
+    mine = Message.conversation_id == handoff.conversation_id
+    if handoff.status == Handoff.WAITING:
+        return and_(mine, false())
+    if handoff.consented:
+        return mine
+    return and_(mine, Message.created_at >= handoff.requested_at)

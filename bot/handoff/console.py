@@ -28,7 +28,14 @@ from bot.checkins.series import (
 from bot.conversations.messages import answer_kept_for_navigator, clean_text, send
 from bot.conversations.models import Conversation, Message, Outbox
 from bot.db import as_utc, utcnow
-from bot.handoff.access import CLOSED_GRACE, held_by, taken_on, visible, visible_handoff
+from bot.handoff.access import (
+    CLOSED_GRACE,
+    held_by,
+    shown_messages,
+    taken_on,
+    visible,
+    visible_handoff,
+)
 from bot.handoff.audit import entry
 from bot.handoff.errors import Conflict, HandoffError, NotAllowed
 from bot.handoff.models import Handoff, HandoffNote
@@ -101,7 +108,7 @@ class HandoffConsole:
             rows = session.execute(
                 select(Message, Outbox.status)
                 .outerjoin(Outbox, Outbox.message_id == Message.id)
-                .where(Message.conversation_id == handoff.conversation_id)
+                .where(shown_messages(handoff))
                 .order_by(Message.id)
             ).all()
             notes = session.execute(
@@ -140,7 +147,7 @@ class HandoffConsole:
                 select(Message, Outbox.status)
                 .outerjoin(Outbox, Outbox.message_id == Message.id)
                 .where(
-                    Message.conversation_id == handoff.conversation_id,
+                    shown_messages(handoff),
                     or_(Message.id > after, Message.author == "navigator"),
                 )
                 .order_by(Message.id)

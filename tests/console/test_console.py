@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.accounts.service import FAILURES_PER_ACCOUNT
-from bot.conversations.models import Conversation, Outbox
+from bot.conversations.models import Conversation, Message, Outbox
 from bot.handoff.models import AuditEntry, Handoff
 from bot.sms.inbound import InboundSms
 from bot.sms.sender import SendError
@@ -201,6 +201,7 @@ def test_console_page_escapes_what_a_person_wrote(app, conversations, handoffs, 
         headers={"X-Chat-Session": session_id},
         json={"text": "<script>alert(1)</script>"},
     )
+    ana.post(f"/console/handoffs/{handoff.id}/claim")
     page = ana.get(f"/console/handoffs/{handoff.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
     assert "<b>x</b>" not in page
@@ -407,3 +408,53 @@ def test_no_one_can_push_their_entries_off_the_audit_log(app, conversations, sta
     )
     assert "1 entry." in only
     assert sue.page("/console/audit", **{"from": "yesterday"}).status_code == 400
+
+
+# -- what a navigator may read -------------------------------------------------------------
+
+
+def _said(app, session_id, text):
+    app.test_client().post(
+        "/api/chat/messages", headers={"X-Chat-Session": session_id}, json={"text": text}
+    )
+
+
+def test_before_a_claim_only_the_agreed_summary_shows_not_the_transcript(
+    app, conversations, handoffs, ana
+):
+    session_id = web_chat(app)
+    _said(app, session_id, "my cousin in Groton uses with me")
+    declined = request_for(conversations, handoffs, session_id)  # said no to sharing
+    page = ana.get(f"/console/handoffs/{declined.id}").get_data(as_text=True)
+    assert "my cousin in Groton" not in page
+    assert ana.get(f"/console/handoffs/{declined.id}/messages.json").get_json()["messages"] == []
+
+
+def test_after_a_claim_without_consent_the_holder_reads_from_the_request_on(
+    app, conversations, handoffs, ana
+):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    session_id = web_chat(app)
+    _said(app, session_id, "my cousin in Groton uses with me")
+    with conversations.sessions() as session:  # said well before asking for a person
+        session.execute(
+            update(Message).values(created_at=Message.created_at - timedelta(minutes=5))
+        )
+        session.commit()
+    declined = request_for(conversations, handoffs, session_id)
+    ana.post(f"/console/handoffs/{declined.id}/claim")
+    _said(app, session_id, "are you there")
+    page = ana.get(f"/console/handoffs/{declined.id}").get_data(as_text=True)
+    assert "are you there" in page and "my cousin in Groton" not in page
+
+
+def test_with_consent_the_holder_reads_the_whole_conversation(app, conversations, handoffs, ana):
+    session_id = web_chat(app)
+    _said(app, session_id, "my cousin in Groton uses with me")
+    agreed = request_for(conversations, handoffs, session_id, summary={"town": "Groton"})
+    ana.post(f"/console/handoffs/{agreed.id}/claim")
+    page = ana.get(f"/console/handoffs/{agreed.id}").get_data(as_text=True)
+    assert "my cousin in Groton" in page
