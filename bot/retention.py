@@ -3,7 +3,9 @@
 What goes, for anything older than the cutoff (now minus N days):
 - the `body` and `buttons` of every message, in and out;
 - Rasa's tracker (which holds the full texts again) of every conversation idle that long,
-  which is then marked `expired_at`.
+  which is then marked `expired_at`;
+- the phone number of a person all of whose conversations have expired (after STOP only
+  the keyed hash and the time of STOP stay, so STOP is still honoured).
 
 What stays: every message row with its direction, author, status, timestamps, payload and
 topic, every conversation row, the outbox, handoffs, check-ins and the audit log, so the
@@ -22,11 +24,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, List, Tuple
 
-from sqlalchemy import and_, null, or_, select, update
+from sqlalchemy import and_, delete, null, or_, select, update
 from sqlalchemy.orm import sessionmaker
 
 from bot.checkins.models import CheckInSeries
-from bot.conversations.models import Conversation, Message, Outbox
+from bot.conversations.models import Contact, Conversation, Message, Outbox
 from bot.db import utcnow
 from bot.handoff.models import Handoff
 
@@ -45,6 +47,7 @@ class RetentionResult:
     bodies_deleted: int = 0
     conversations_expired: int = 0
     tracker_events_deleted: int = 0
+    phones_forgotten: int = 0
 
 
 class RetentionService:
@@ -73,14 +76,15 @@ class RetentionService:
         cutoff = now - timedelta(days=self.days)
         bodies = self._delete_bodies(cutoff, batch)
         expired, events = self._expire_conversations(now, cutoff, batch)
-        result = RetentionResult(bodies, expired, events)
+        result = RetentionResult(bodies, expired, events, self._forget_phones())
         log.info(
             "retention (%d days): %d message bodies deleted, %d conversations expired, "
-            "%d tracker events deleted",
+            "%d tracker events deleted, %d phone numbers forgotten",
             self.days,
             result.bodies_deleted,
             result.conversations_expired,
             result.tracker_events_deleted,
+            result.phones_forgotten,
         )
         return result
 
@@ -118,6 +122,50 @@ class RetentionService:
             after = ids[-1]
             if len(ids) < batch:
                 return deleted
+
+    def _forget_phones(self) -> int:
+        """The phone numbers of people whose every conversation has expired go: the contact
+        row is deleted, or, for one that texted STOP, only the keyed hash and the time of
+        STOP stay (so STOP is still honoured if they text again)."""
+        live = (
+            select(Conversation.id)
+            .where(
+                Conversation.contact_id == Contact.id,
+                or_(
+                    Conversation.expired_at.is_(None),
+                    Conversation.last_activity_at > Conversation.expired_at,
+                ),
+            )
+            .exists()
+        )
+        with self.sessions() as session:
+            idle = list(
+                session.execute(
+                    select(Contact.id, Contact.opted_out_at).where(
+                        ~live, Contact.phone_encrypted != ""
+                    )
+                ).all()
+            )
+            kept = [row.id for row in idle if row.opted_out_at is not None]
+            gone = [row.id for row in idle if row.opted_out_at is None]
+            # Checked again in each statement: someone who texted in the meantime keeps
+            # their number. Their conversations lose the link (ON DELETE SET NULL).
+            forgotten = 0
+            if kept:
+                forgotten += session.execute(
+                    update(Contact)
+                    .where(Contact.id.in_(kept), ~live)
+                    .values(phone_encrypted="")
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+            if gone:
+                forgotten += session.execute(
+                    delete(Contact)
+                    .where(Contact.id.in_(gone), ~live)
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+            session.commit()
+        return forgotten
 
     def _expire_conversations(self, now: datetime, cutoff: datetime, batch: int) -> Tuple[int, int]:
         """Erase Rasa's trackers of idle conversations and mark them expired.

@@ -426,3 +426,30 @@ def test_the_rules_hold_on_both_databases(url, assistant, eraser):
     assert eraser.calls == [[answered.sender_id]]
     assert result == RetentionResult(2 + 2 + 2 + 2 + 1, 1, 3)
     assert RetentionService(service.sessions, eraser).run(now=day(31)) == RetentionResult()
+
+
+def test_phone_numbers_go_once_every_conversation_has_expired(conversations, eraser):
+    from bot.conversations.models import Contact
+
+    with on(0):
+        with conversations.sessions() as session:
+            quiet = Contact(key="k-quiet", phone_encrypted="secret-1")
+            stopped = Contact(key="k-stop", phone_encrypted="secret-2", opted_out_at=day(0))
+            recent = Contact(key="k-recent", phone_encrypted="secret-3")
+            session.add_all([quiet, stopped, recent])
+            session.commit()
+            ids = quiet.id, stopped.id, recent.id
+        for contact_id in ids[:2]:
+            conversations.start("sms", contact_id=contact_id)
+    with on(25):
+        conversations.start("sms", contact_id=ids[2])
+    with on(31):
+        result = retention(conversations, eraser).run()
+    assert result.phones_forgotten == 2
+    with conversations.sessions() as session:
+        assert session.get(Contact, ids[0]) is None
+        kept = session.get(Contact, ids[1])
+        assert kept.phone_encrypted == "" and kept.key == "k-stop" and kept.opted_out_at
+        assert session.get(Contact, ids[2]).phone_encrypted == "secret-3"
+        orphans = session.execute(select(Conversation).where(Conversation.contact_id.is_(None)))
+        assert len(orphans.all()) == 1  # the quiet person's conversation stays for the counts
