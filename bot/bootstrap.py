@@ -15,6 +15,7 @@ from typing import Callable, List
 from argon2 import PasswordHasher
 from sqlalchemy.orm import sessionmaker
 
+from bot.accounts.second_factor import SecondFactor
 from bot.accounts.service import NavigatorService
 from bot.accounts.sessions import ConsoleSessions
 from bot.assistant import AssistantClient
@@ -61,6 +62,7 @@ class Services:
     console: HandoffConsole
     accounts: NavigatorService
     console_sessions: ConsoleSessions
+    second_factor: SecondFactor
     retention: RetentionService
     directory: DirectoryLookups
     review: ReviewQueue
@@ -122,6 +124,7 @@ def bootstrap(
             timedelta(minutes=settings.console.closed_grace_minutes),
         ),
         accounts=NavigatorService(sessions, hasher),
+        second_factor=SecondFactor(sessions, vault),
         console_sessions=ConsoleSessions(
             sessions,
             timedelta(minutes=settings.console.idle_minutes),

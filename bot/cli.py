@@ -12,7 +12,12 @@ from pathlib import Path
 
 import click
 
-from bot.accounts.cli import add_navigator, create_admin, deactivate_navigator
+from bot.accounts.cli import (
+    add_navigator,
+    create_admin,
+    deactivate_navigator,
+    reset_second_factor,
+)
 from bot.directory.cli import directory as directory_commands
 from bot.settings import ROOT, SECRET_NAMES, get_settings, read_env_file
 
@@ -232,3 +237,4 @@ main.add_command(directory_commands)
 main.add_command(create_admin)
 main.add_command(add_navigator)
 main.add_command(deactivate_navigator)
+main.add_command(reset_second_factor)

@@ -34,6 +34,10 @@ class PhoneVault:
         """The number, encrypted for storage."""
         return self._fernet.encrypt(self.normalize(phone).encode()).decode()
 
+    def seal(self, secret: str) -> str:
+        """Any other secret (a console account's TOTP key), encrypted with the same key."""
+        return self._fernet.encrypt(secret.encode()).decode()
+
     def decrypt(self, token: str) -> str:
         """The number back, to send a reply; raises ValueError if the key does not match."""
         try:

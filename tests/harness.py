@@ -163,3 +163,19 @@ def chromium_page() -> Iterator:
             yield context.new_page()
         finally:
             browser.close()
+
+
+def sign_in_page(page, base: str, email: str, password: str) -> None:
+    """Sign in to the console in a real browser: the password, then the authenticator
+    (enrolment on the first sign-in: the key is read off the page, as a phone scans it)."""
+    import pyotp
+
+    page.goto(f"{base}/console/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code").wait_for()
+    key = page.locator("[data-secret]").get_attribute("data-secret")
+    page.get_by_label("Code").fill(pyotp.TOTP(key).now())
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("link", name="I have kept them: go to the queue").click()

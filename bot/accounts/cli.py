@@ -1,4 +1,4 @@
-"""`helpline create-admin`, `add-navigator`, `deactivate-navigator`: accounts on the server."""
+"""`helpline create-admin`, `add-navigator`, `deactivate-navigator`, `reset-second-factor`."""
 
 from __future__ import annotations
 
@@ -52,3 +52,20 @@ def deactivate_navigator(email: str) -> None:
     if not _service().deactivate(email):
         raise click.ClickException(f"No account {email}.")
     click.echo(f"Deactivated {email.strip().lower()}.")
+
+
+@click.command("reset-second-factor")
+@click.option("--email", required=True)
+def reset_second_factor(email: str) -> None:
+    """For a lost authenticator: the account enrols again at its next sign-in (its
+    recovery codes and open sessions end now)."""
+    from bot.accounts.second_factor import SecondFactor
+    from bot.db import session_factory
+    from bot.privacy import PhoneVault
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    factor = SecondFactor(session_factory(), PhoneVault(settings.hmac_key, settings.encryption_key))
+    if not factor.reset(email):
+        raise click.ClickException(f"No account {email}.")
+    click.echo(f"Reset the second step of {email.strip().lower()}: they enrol at next sign-in.")

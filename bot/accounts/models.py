@@ -30,6 +30,11 @@ class Navigator(Base):
     active: Mapped[bool] = Column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+    # The second factor (bot/accounts/second_factor.py): a TOTP secret, encrypted, set at
+    # enrolment on the first sign-in; the last time step used, so a code works once.
+    totp_secret_encrypted: Mapped[str | None] = Column(String(200))
+    totp_enrolled_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+    totp_last_step: Mapped[int | None] = Column(Integer)
 
     @property
     def oversees(self) -> bool:
@@ -69,3 +74,16 @@ class ConsoleSession(Base):
     created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     last_seen_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     ended_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code for a lost authenticator (only its hash is stored)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    navigator_id: Mapped[int] = Column(
+        ForeignKey("navigators.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    code_hash: Mapped[str] = Column(String(64), nullable=False)
+    used_at: Mapped[datetime | None] = Column(DateTime(timezone=True))

@@ -24,9 +24,13 @@ from bot.db import utcnow
 log = logging.getLogger(__name__)
 
 MIN_PASSWORD = 12
-# Throttling: this many failures in the window lock the account or the address.
-FAILURES_PER_ACCOUNT = 5
+# Throttling over a sliding window. A stranger's guesses lock the account only from the
+# stranger's address (account and address together), so nobody can lock a navigator out
+# from elsewhere; the address alone, and the account from everywhere at once (a
+# distributed guess), have higher ceilings.
+FAILURES_PER_ACCOUNT_AT_ADDRESS = 5
 FAILURES_PER_ADDRESS = 20
+FAILURES_PER_ACCOUNT = 50
 FAILURE_WINDOW = timedelta(minutes=15)
 
 
@@ -107,7 +111,7 @@ class NavigatorService:
     def sign_in(self, email: str, password: str, address: str) -> SignIn:
         """Check a password; too many recent failures refuse the attempt unchecked."""
         email = _normal_email(email)
-        if self._throttled(email, address):
+        if self.throttled(email, address):
             log.warning("sign-in throttled for an account or address")
             return SignIn(None, throttled=True)
         with self.sessions() as session:
@@ -128,21 +132,33 @@ class NavigatorService:
             session.commit()
         return SignIn(None)
 
-    def _throttled(self, email: str, address: str) -> bool:
+    def throttled(self, email: str, address: str) -> bool:
+        """True when this account or address has failed too often lately."""
         since = utcnow() - FAILURE_WINDOW
+        email, address = _normal_email(email), address[:64]
+        recent = LoginFailure.created_at >= since
         with self.sessions() as session:
-            by_account, by_address = (
+            pair, by_address, by_account = (
                 session.execute(
-                    select(func.count())
-                    .select_from(LoginFailure)
-                    .where(column == value, LoginFailure.created_at >= since)
+                    select(func.count()).select_from(LoginFailure).where(recent, *where)
                 ).scalar_one()
-                for column, value in (
-                    (LoginFailure.email, email),
-                    (LoginFailure.address, address[:64]),
+                for where in (
+                    (LoginFailure.email == email, LoginFailure.address == address),
+                    (LoginFailure.address == address,),
+                    (LoginFailure.email == email,),
                 )
             )
-        return by_account >= FAILURES_PER_ACCOUNT or by_address >= FAILURES_PER_ADDRESS
+        return (
+            pair >= FAILURES_PER_ACCOUNT_AT_ADDRESS
+            or by_address >= FAILURES_PER_ADDRESS
+            or by_account >= FAILURES_PER_ACCOUNT
+        )
+
+    def failed(self, email: str, address: str) -> None:
+        """Count a failed step of signing in (a wrong second-factor code too)."""
+        with self.sessions() as session:
+            session.add(LoginFailure(email=_normal_email(email), address=address[:64]))
+            session.commit()
 
     def _verify(self, password_hash: str, password: str) -> bool:
         try:

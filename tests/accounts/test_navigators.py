@@ -11,6 +11,7 @@ from bot.accounts.cli import add_navigator, create_admin, deactivate_navigator
 from bot.accounts.models import ADMIN, NAVIGATOR, SUPERVISOR, Navigator
 from bot.accounts.service import (
     FAILURES_PER_ACCOUNT,
+    FAILURES_PER_ACCOUNT_AT_ADDRESS,
     FAILURES_PER_ADDRESS,
     AccountError,
     NavigatorService,
@@ -65,13 +66,27 @@ def test_an_email_is_one_account(accounts):
         accounts.create("ANA@example.org", "Other Ana", PASSWORD)
 
 
-def test_failed_sign_ins_lock_the_account_even_with_the_right_password(accounts):
+def test_guesses_lock_the_account_at_that_address_even_with_the_right_password(accounts):
+    accounts.create("ana@example.org", "Ana", PASSWORD)
+    for _ in range(FAILURES_PER_ACCOUNT_AT_ADDRESS):
+        result = accounts.sign_in("ana@example.org", "guess", "10.6.6.6")
+        assert result.navigator is None and not result.throttled
+    result = accounts.sign_in("ana@example.org", PASSWORD, "10.6.6.6")
+    assert result.throttled and result.navigator is None
+
+
+def test_a_stranger_cannot_lock_a_navigator_out_from_elsewhere(accounts):
+    accounts.create("ana@example.org", "Ana", PASSWORD)
+    for _ in range(FAILURES_PER_ACCOUNT_AT_ADDRESS * 2):
+        accounts.sign_in("ana@example.org", "guess", "10.6.6.6")
+    assert accounts.sign_in("ana@example.org", PASSWORD, "10.0.0.1").navigator is not None
+
+
+def test_a_distributed_guess_still_locks_the_account(accounts):
     accounts.create("ana@example.org", "Ana", PASSWORD)
     for attempt in range(FAILURES_PER_ACCOUNT):
-        result = accounts.sign_in("ana@example.org", "guess", f"10.0.0.{attempt}")
-        assert result.navigator is None and not result.throttled
-    result = accounts.sign_in("ana@example.org", PASSWORD, "10.0.0.99")
-    assert result.throttled and result.navigator is None
+        accounts.sign_in("ana@example.org", "guess", f"10.1.{attempt // 200}.{attempt % 200}")
+    assert accounts.sign_in("ana@example.org", PASSWORD, "10.0.0.1").throttled
 
 
 def test_failed_sign_ins_lock_the_address_across_accounts(accounts):
@@ -84,10 +99,10 @@ def test_failed_sign_ins_lock_the_address_across_accounts(accounts):
 
 def test_a_success_clears_the_account_failures(accounts):
     accounts.create("ana@example.org", "Ana", PASSWORD)
-    for _ in range(FAILURES_PER_ACCOUNT - 1):
+    for _ in range(FAILURES_PER_ACCOUNT_AT_ADDRESS - 1):
         accounts.sign_in("ana@example.org", "guess", "10.0.0.1")
     assert accounts.sign_in("ana@example.org", PASSWORD, "10.0.0.1").navigator is not None
-    for _ in range(FAILURES_PER_ACCOUNT - 1):
+    for _ in range(FAILURES_PER_ACCOUNT_AT_ADDRESS - 1):
         accounts.sign_in("ana@example.org", "guess", "10.0.0.1")
     assert accounts.sign_in("ana@example.org", PASSWORD, "10.0.0.1").navigator is not None
 

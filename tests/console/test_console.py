@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.accounts.service import FAILURES_PER_ACCOUNT
+from bot.accounts.service import FAILURES_PER_ACCOUNT_AT_ADDRESS
 from bot.conversations.models import Conversation, Message, Outbox
 from bot.handoff.models import AuditEntry, Handoff
 from bot.sms.inbound import InboundSms
@@ -42,14 +42,81 @@ def test_sign_in_page_is_accessible_and_has_a_csrf_token(app):
 
 def test_signing_in_sets_a_secure_httponly_samesite_cookie(app, staff):
     response = ConsoleBrowser(app).sign_in("ana@example.org")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/console/")
+    assert response.status_code == 302
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
 
 
+# -- the second factor ---------------------------------------------------------------------
+
+
+def test_a_password_alone_does_not_open_the_console(app, staff):
+    browser = ConsoleBrowser(app)
+    response = browser.sign_in("ana@example.org", second_factor=False)
+    assert response.headers["Location"].endswith("/console/second-factor")
+    assert browser.get("/console/").status_code == 302  # back to sign-in
+    assert browser.get("/console/queue.json").status_code == 401
+
+
+def test_first_sign_in_enrols_with_a_qr_code_and_gives_recovery_codes_once(app, staff):
+    import pyotp
+
+    browser = ConsoleBrowser(app)
+    browser.sign_in("ana@example.org", second_factor=False)
+    page = browser.get("/console/second-factor").get_data(as_text=True)
+    assert "<svg" in page and "Set up your authenticator" in page
+    key = re.search(r'data-secret="([A-Z2-7]+)"', page).group(1)
+    assert browser.post("/console/second-factor", {"code": "000000"}).status_code == 401
+    done = browser.post("/console/second-factor", {"code": pyotp.TOTP(key).now()})
+    codes = re.findall(r"<code>([0-9a-f]{4}-[0-9a-f]{4})</code>", done.get_data(as_text=True))
+    assert done.status_code == 200 and len(codes) == 10
+    assert browser.get("/console/").status_code == 200
+
+    again = ConsoleBrowser(app)  # the next sign-in asks for a code, and takes a recovery code
+    again.sign_in("ana@example.org", second_factor=False)
+    assert "Enter your code" in again.get("/console/second-factor").get_data(as_text=True)
+    used = again.post("/console/second-factor", {"code": codes[0]})
+    assert used.status_code == 302 and again.get("/console/").status_code == 200
+    third = ConsoleBrowser(app)
+    third.sign_in("ana@example.org", second_factor=False)
+    assert third.post("/console/second-factor", {"code": codes[0]}).status_code == 401
+
+
+def test_a_code_works_once(services, staff):
+    import time
+
+    import pyotp
+
+    factor = services.second_factor
+    ana = staff["ana"].id
+    key = factor.begin(ana).secret
+    now = time.time()
+    assert factor.confirm(ana, pyotp.TOTP(key).at(now), now=now)
+    assert not factor.verify(ana, pyotp.TOTP(key).at(now), now=now)  # replayed
+    assert factor.verify(ana, pyotp.TOTP(key).at(now + 30), now=now + 30)
+
+
+def test_wrong_codes_are_throttled_and_an_admin_reset_makes_the_account_enrol_again(
+    app, services, staff
+):
+    browser = ConsoleBrowser(app)
+    browser.sign_in("ana@example.org")  # enrolled
+    stranger = ConsoleBrowser(app)
+    stranger.client.environ_base["REMOTE_ADDR"] = "10.6.6.6"
+    stranger.sign_in("ana@example.org", second_factor=False)  # knows the password only
+    for _ in range(FAILURES_PER_ACCOUNT_AT_ADDRESS):
+        assert stranger.post("/console/second-factor", {"code": "123456"}).status_code == 401
+    assert stranger.post("/console/second-factor", {"code": "123456"}).status_code == 429
+    assert services.second_factor.reset("ana@example.org")
+    assert browser.get("/console/").status_code == 302  # the reset ended her sessions
+    fresh = ConsoleBrowser(app)
+    fresh.sign_in("ana@example.org", second_factor=False)
+    assert "Set up your authenticator" in fresh.get("/console/second-factor").get_data(as_text=True)
+
+
 def test_wrong_password_is_refused_and_then_throttled(app, staff):
     browser = ConsoleBrowser(app)
-    for _ in range(FAILURES_PER_ACCOUNT):
+    for _ in range(FAILURES_PER_ACCOUNT_AT_ADDRESS):
         response = browser.sign_in("ana@example.org", "not the password")
         assert response.status_code == 401
         assert "do not match" in response.get_data(as_text=True)
@@ -214,6 +281,7 @@ def test_console_page_escapes_what_a_person_wrote(app, conversations, handoffs, 
 FOR_ANOTHER_NAVIGATOR = {
     "console.sign_in": {"GET": 200, "POST": 401},
     "console.sign_out": 302,
+    "console.second_factor": 302,
     "console.queue": 200,
     "console.queue_json": 200,
     "console.handoff": 404,

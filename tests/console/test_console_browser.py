@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.harness import sign_in_page
 from tests.support import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -19,9 +20,7 @@ def test_a_navigator_signs_in_sees_a_new_request_announced_and_answers_it(
     base = served
     page.goto(f"{base}/console/")
     assert page.get_by_role("heading", name="Sign in").is_visible()
-    page.get_by_label("Email").fill("ana@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, base, "ana@example.org", PASSWORD)
     page.get_by_role("heading", name="Queue").wait_for()
     assert page.get_by_text("Nobody is waiting.").is_visible()
     cookie = next(c for c in page.context.cookies() if c["name"] == "session")

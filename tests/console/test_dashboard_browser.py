@@ -10,6 +10,7 @@ import csv
 
 import pytest
 
+from tests.harness import sign_in_page
 from tests.support import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -24,10 +25,7 @@ def test_a_supervisor_reads_the_charts_filters_by_channel_and_downloads_the_csv(
 ):
     console = []
     page.on("console", lambda message: console.append(message.text))
-    page.goto(f"{served}/console/sign-in")
-    page.get_by_label("Email").fill("sue@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, served, "sue@example.org", PASSWORD)
     page.get_by_role("heading", name="Queue").wait_for()
     page.get_by_role("link", name="Dashboard").click()
     page.get_by_role("heading", name="Action team dashboard").wait_for()

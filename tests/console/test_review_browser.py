@@ -7,6 +7,7 @@ import pytest
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 from bot.assistant import Reply
+from tests.harness import sign_in_page
 from tests.support import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -21,10 +22,7 @@ def test_a_supervisor_labels_an_unanswered_message_and_exports_it(
     services.conversations.answer(services.conversations.record(conversation, text), claimed=True)
 
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"{served}/console/")
-    page.get_by_label("Email").fill("sue@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, served, "sue@example.org", PASSWORD)
     page.get_by_role("link", name="What we could not answer").click()
     page.get_by_role("heading", name="What we could not answer").wait_for()
     row = page.locator("tr", has_text="a few beers while on subs")

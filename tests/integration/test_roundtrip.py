@@ -18,6 +18,7 @@ from bot.conversations.models import Message, Outbox
 from bot.db import utcnow
 from bot.directory.replies import ASK_INSURANCE, ASK_MEDICATION
 from bot.handoff.models import Handoff
+from tests.harness import sign_in_page
 from tests.integration.support import response_texts, services_for, sessions_of, text_in, wait_for
 
 pytestmark = pytest.mark.integration
@@ -69,10 +70,7 @@ def test_warm_handoff_in_the_web_chat_with_a_navigator_in_the_console(helpline, 
     assert "navigator" in person.locator(".msg--assistant").last.inner_text().lower()
 
     navigator = browser.new_page()
-    navigator.goto(f"{helpline.gateway}/console/")
-    navigator.get_by_label("Email").fill(f"nav-{helpline.name}@example.org")
-    navigator.get_by_label("Password").fill(PASSWORD)
-    navigator.get_by_role("button", name="Sign in").click()
+    sign_in_page(navigator, helpline.gateway, f"nav-{helpline.name}@example.org", PASSWORD)
     navigator.get_by_role("link", name="Talk to a person").first.click()
     navigator.get_by_role("button", name="Claim this conversation").click()
     navigator.get_by_text("You hold this conversation now").wait_for()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from functools import wraps
 
 from flask import g, jsonify, redirect, render_template, request, session, url_for
@@ -73,10 +74,70 @@ def sign_in():
             else "That email and password do not match an account."
         )
         return render_template("console/sign_in.html", error=error), status
+    # The password is right: the second factor is next (enrolment on the first sign-in).
     session.clear()
     session.permanent = True
-    session["token"] = services().console_sessions.start(result.navigator.id)
-    return redirect(url_for("console.queue"))
+    session["pending"] = {"id": result.navigator.id, "at": time.time()}
+    return redirect(url_for("console.second_factor"))
+
+
+# A password step is good for this long while the person finds their authenticator.
+PENDING_SECONDS = 300
+
+
+def _pending() -> int | None:
+    pending = session.get("pending")
+    if not isinstance(pending, dict) or not isinstance(pending.get("id"), int):
+        return None
+    if time.time() - float(pending.get("at") or 0) > PENDING_SECONDS:
+        session.clear()
+        return None
+    return pending["id"]
+
+
+@bp.route("/second-factor", methods=["GET", "POST"])
+def second_factor():
+    """The code from the authenticator app (or a recovery code); on the first sign-in,
+    enrolment: scan the QR code, confirm with a code, keep the recovery codes."""
+    navigator_id = _pending()
+    if navigator_id is None:
+        return redirect(url_for("console.sign_in"))
+    factor, accounts = services().second_factor, services().accounts
+    navigator = accounts.get(navigator_id)
+    if navigator is None:
+        session.clear()
+        return redirect(url_for("console.sign_in"))
+    address = request.remote_addr or "-"
+    enrolled = factor.enrolled(navigator_id)
+    if request.method == "GET":
+        return _second_factor_page(navigator_id, enrolled)
+    if accounts.throttled(navigator.email, address):
+        error = "Too many wrong codes. Wait 15 minutes, or ask an admin."
+        return _second_factor_page(navigator_id, enrolled, error), 429
+    code = request.form.get("code", "")
+    if enrolled:
+        if not factor.verify(navigator_id, code):
+            accounts.failed(navigator.email, address)
+            return _second_factor_page(navigator_id, enrolled, "That code did not work."), 401
+        _start(navigator_id)
+        return redirect(url_for("console.queue"))
+    codes = factor.confirm(navigator_id, code)
+    if not codes:
+        accounts.failed(navigator.email, address)
+        return _second_factor_page(navigator_id, enrolled, "That code did not work."), 401
+    _start(navigator_id)
+    return render_template("console/recovery_codes.html", codes=codes)
+
+
+def _second_factor_page(navigator_id: int, enrolled: bool, error: str | None = None):
+    enrolment = None if enrolled else services().second_factor.begin(navigator_id)
+    return render_template("console/second_factor.html", enrolment=enrolment, error=error)
+
+
+def _start(navigator_id: int) -> None:
+    session.clear()
+    session.permanent = True
+    session["token"] = services().console_sessions.start(navigator_id)
 
 
 @bp.post("/sign-out")
