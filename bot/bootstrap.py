@@ -93,7 +93,14 @@ def bootstrap(
     vault = PhoneVault(settings.hmac_key, settings.encryption_key)
     conversations = ConversationService(sessions, assistant, trackers)
     checkins = CheckInService(sessions, settings.checkins)
-    carrier = CarrierKeywords(conversations, settings.operator_name, end_checkins=end_on_stop)
+    sms_sender = twilio_sender(settings) if sender is UNSET else sender
+    carrier = CarrierKeywords(
+        conversations,
+        settings.operator_name,
+        end_checkins=end_on_stop,
+        # After DELETE, the provider's copies of the texts go too (when it can delete).
+        erase_copies=getattr(sms_sender, "delete", None),
+    )
     inbound = InboundPath(
         conversations,
         {
@@ -114,7 +121,7 @@ def bootstrap(
         inbound=inbound,
         sms=SmsInbound(ContactBook(sessions, vault, conversations), inbound),
         outbox=OutboxSender(sessions, vault),
-        sender=twilio_sender(settings) if sender is UNSET else sender,
+        sender=sms_sender,
         checkins=checkins,
         checkin_sending=CheckInSending(sessions, settings.checkins),
         handoffs=HandoffRequests(sessions, settings.console, alert),

@@ -85,6 +85,13 @@ class RecordingSender:
         self.sent.append((to, body))
         return f"SMout{len(self.sent):029d}"
 
+    deleted: List[str]
+
+    def delete(self, message_ids: List[str]) -> int:
+        """Twilio's copies of these messages are deleted (recorded)."""
+        self.deleted = [*getattr(self, "deleted", []), *message_ids]
+        return len(message_ids)
+
 
 class TrackerEraser:
     """Stands in for Rasa's tracker store: records which conversations were erased."""

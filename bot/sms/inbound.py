@@ -8,6 +8,7 @@ its contact and conversation and takes the path every message takes
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Callable, List
 
@@ -18,7 +19,7 @@ from bot.content import fill_lines
 from bot.conversations.inbound import InboundPath, Kept
 from bot.conversations.keywords import keyword
 from bot.conversations.messages import mark, send
-from bot.conversations.models import Conversation, Message
+from bot.conversations.models import Conversation, Message, Outbox
 from bot.conversations.service import ConversationService, Outcome
 from bot.sms.contacts import ContactBook, forget_phone, opted_out, set_opt_out
 
@@ -74,6 +75,8 @@ class CarrierKeywords:
     """The first SMS step: STOP, START, HELP and DELETE, opted-out numbers, empty texts.
 
     `end_checkins(session, contact_id)` ends the phone's check-ins in STOP's transaction.
+    `erase_copies(message_ids)` deletes the provider's copies of texts after DELETE; it
+    runs in the background (one API call per text), after the person has their answer.
     """
 
     def __init__(
@@ -81,7 +84,10 @@ class CarrierKeywords:
         conversations: ConversationService,
         operator: str,
         end_checkins: Callable[[Session, int], object] | None = None,
+        erase_copies: Callable[[List[str]], object] | None = None,
     ) -> None:
+        self.erase_copies = erase_copies
+        self.copies_job: threading.Thread | None = None
         self.conversations = conversations
         self.sessions = conversations.sessions
         self.operator = operator
@@ -149,9 +155,10 @@ class CarrierKeywords:
                 session.execute(
                     select(Conversation.id).where(Conversation.contact_id == contact_id)
                 ).scalars()
-            )
+            ) or [kept.conversation.id]
+            copies = provider_ids(session, ids)
         try:
-            self.conversations.erase(ids or [kept.conversation.id])
+            self.conversations.erase(ids)
         except Exception:  # the tracker store is down: the rows are all still there
             log.exception("erasure failed; the person was asked to send DELETE again")
             return self._reply(kept, "delete_failed")
@@ -159,8 +166,35 @@ class CarrierKeywords:
             with self.sessions() as session:
                 forget_phone(session, contact_id)
                 session.commit()
+        if self.erase_copies is not None and copies:
+            self.copies_job = threading.Thread(
+                target=self._erase_copies, args=(copies,), name="erase-copies", daemon=True
+            )
+            self.copies_job.start()
         reply = Message(direction=Message.OUTBOUND, author="system", body=self.text("delete"))
         return Outcome(kept.message, [reply])
+
+    def _erase_copies(self, copies: List[str]) -> None:
+        try:
+            assert self.erase_copies is not None
+            self.erase_copies(copies)
+        except Exception:  # best effort: the person's own data here is already gone
+            log.exception("the provider's copies could not all be deleted")
+
+
+def provider_ids(session: Session, conversation_ids: List[int]) -> List[str]:
+    """The provider's ids of every text in these conversations, in and out."""
+    inbound = session.execute(
+        select(Message.external_id).where(
+            Message.conversation_id.in_(conversation_ids), Message.external_id.is_not(None)
+        )
+    ).scalars()
+    outbound = session.execute(
+        select(Outbox.provider_id)
+        .join(Message, Message.id == Outbox.message_id)
+        .where(Message.conversation_id.in_(conversation_ids), Outbox.provider_id.is_not(None))
+    ).scalars()
+    return [sid for sid in [*inbound, *outbound] if sid]
 
 
 class SmsInbound:

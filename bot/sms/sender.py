@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+import logging
+from typing import List, Protocol
+
+log = logging.getLogger(__name__)
 
 
 class SendError(RuntimeError):
@@ -64,3 +67,19 @@ class TwilioSender:
         except (TwilioException, requests.RequestException) as error:
             raise SendError(type(error).__name__, permanent=False) from None
         return message.sid
+
+    def delete(self, message_ids: List[str]) -> int:
+        """Delete Twilio's stored copies of these messages (after a person's DELETE);
+        returns how many went. One that cannot go yet (still sending) is logged and left."""
+        import requests
+        from twilio.base.exceptions import TwilioException
+
+        gone = 0
+        for message_id in message_ids:
+            try:
+                if self._client.messages(message_id).delete():
+                    gone += 1
+            except (TwilioException, requests.RequestException) as error:
+                log.warning("Twilio kept a message copy (%s)", type(error).__name__)
+        log.info("deleted %d of %d message copies at Twilio", gone, len(message_ids))
+        return gone

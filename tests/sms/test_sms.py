@@ -309,6 +309,23 @@ def test_delete_after_stop_erases_everything_and_stop_stays_honoured(
     assert vault.decrypt(contact.phone_encrypted) == PHONE
 
 
+def test_delete_removes_the_providers_copies_of_the_texts_too(
+    client, inbound, outbox, sender, assistant
+):
+    text_in(client, "hi", sid="SMcopy0001")
+    assistant.down = True
+    text_in(client, "are you there", sid="SMcopy0002")  # kept; the answer goes by the outbox
+    assistant.down = False
+    inbound.answer_pending()
+    assert outbox.deliver_due(sender) >= 1
+    replies(text_in(client, "DELETE", sid="SMcopy0003"))
+    carrier = inbound.steps["sms"][0]
+    carrier.copies_job.join(timeout=5)
+    deleted = set(sender.deleted)
+    assert {"SMcopy0001", "SMcopy0002", "SMcopy0003"} <= deleted
+    assert any(sid.startswith("SMout") for sid in deleted)  # the line's own replies too
+
+
 def test_delete_with_rasa_store_down_removes_nothing_and_says_so(
     client, assistant, conversations, trackers
 ):
@@ -433,3 +450,24 @@ def test_a_replayed_start_does_not_opt_back_in_after_stop(client, assistant):
     assert replies(text_in(client, "START", sid="SMreplay0002")) == []  # the carrier's retry
     assert replies(text_in(client, "hi")) == []  # still opted out
     assert assistant.received == []
+
+
+def test_twilio_copies_are_deleted_one_by_one_and_a_refusal_is_only_logged(caplog):
+    from twilio.base.exceptions import TwilioRestException
+
+    from bot.sms.sender import TwilioSender
+
+    class Copy:
+        def __init__(self, sid):
+            self.sid = sid
+
+        def delete(self):
+            if self.sid == "SMbusy":
+                raise TwilioRestException(409, "/Messages/SMbusy", "still sending", code=20009)
+            return True
+
+    twilio = TwilioSender("AC" + "0" * 32, "token", "https://x/status", from_number="+18605550100")
+    twilio._client = type("Client", (), {"messages": staticmethod(Copy)})()
+    caplog.set_level(logging.INFO)
+    assert twilio.delete(["SMone", "SMbusy", "SMtwo"]) == 2
+    assert "Twilio kept a message copy" in caplog.text and "SMbusy" not in caplog.text
