@@ -8,6 +8,7 @@ import secrets
 import shutil
 import sys
 import time
+import traceback
 from pathlib import Path
 
 import click
@@ -153,14 +154,17 @@ def worker(interval: float, once: bool, sweep_seconds: float) -> None:
         scheduler.start()
     try:
         while True:
-            answered = services.inbound.answer_pending()
-            # Before sending, so an SMS "not yet" notice goes out in the same pass.
-            told = services.handoffs.notify_unclaimed()
-            sent = services.outbox.deliver_due(services.sender) if services.sender else 0
-            if answered or told or sent:
-                log.info(
-                    "worker answered %d kept message(s), sent %d text(s), %d not-yet notice(s)",
-                    answered, sent, told,
+            try:
+                _worker_pass(services)
+            except Exception as error:  # one bad pass must not stop the worker for good
+                if once:
+                    raise
+                frame = traceback.extract_tb(error.__traceback__)[-1]
+                # Type and place only: an exception's text may quote what a person wrote.
+                log.error(
+                    "worker pass failed: %s at %s:%s; next pass in %ss",
+                    type(error).__name__, frame.filename.rsplit("/", 1)[-1], frame.lineno,
+                    interval,
                 )  # fmt: skip
             if once:
                 return
@@ -168,6 +172,19 @@ def worker(interval: float, once: bool, sweep_seconds: float) -> None:
     finally:
         if not once:
             scheduler.shutdown(wait=False)
+
+
+def _worker_pass(services) -> None:
+    """Answer kept messages, tell unclaimed requests, send the outbox: one pass."""
+    answered = services.inbound.answer_pending()
+    # Before sending, so an SMS "not yet" notice goes out in the same pass.
+    told = services.handoffs.notify_unclaimed()
+    sent = services.outbox.deliver_due(services.sender) if services.sender else 0
+    if answered or told or sent:
+        log.info(
+            "worker answered %d kept message(s), sent %d text(s), %d not-yet notice(s)",
+            answered, sent, told,
+        )  # fmt: skip
 
 
 @main.command()

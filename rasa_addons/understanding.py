@@ -24,6 +24,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.understanding.decide import Decision, decide
+from bot.understanding.embed import embed
 from bot.understanding.model import TopicModel, group_of
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,10 @@ class HelplineClassifier(GraphComponent, IntentClassifier):
         except (ValueError, FileNotFoundError):
             log.warning("no trained answer model in this archive; every message falls back")
             model = None
+        if model is not None:
+            # Load the sentence encoder now, before Rasa says it is ready, not on the first
+            # message (which would wait seconds for it and get the safety reply).
+            embed(["warm up"])
         return cls(config, model_storage, resource, model)
 
     def train(self, training_data: TrainingData) -> Resource:

@@ -353,9 +353,17 @@ class ConversationService:
     def _safety_reply(self, message: Message, inline: bool) -> Message:
         """Store and return the fixed safety reply, once per pending message."""
         with self.sessions() as session:
-            existing = session.execute(
-                select(Message).where(Message.reply_to_id == message.id, Message.author == "system")
-            ).scalar_one_or_none()
+            # .first(): the gateway and the worker may both have stored one at the same
+            # moment; either will do, and neither may crash the other.
+            existing = (
+                session.execute(
+                    select(Message)
+                    .where(Message.reply_to_id == message.id, Message.author == "system")
+                    .order_by(Message.id)
+                )
+                .scalars()
+                .first()
+            )
             if existing is not None:
                 return existing
             (reply,) = send(

@@ -169,3 +169,77 @@ def test_a_payload_is_what_the_assistant_is_asked_and_the_text_is_kept(conversat
     outcome = conversations.answer(kept, claimed=True)
     assert assistant.received[-1][1] == "/request_human"
     assert outcome.message.body == "1"
+
+
+def test_two_safety_replies_stored_at_once_do_not_stop_the_answering(
+    inbound, conversations, assistant
+):
+    # The gateway (timed out) and the worker (retrying) may both store the safety reply for
+    # one message at the same moment; the next retry must not crash on the pair.
+    assistant.down = True
+    conversation = conversations.start("sms")
+    outcome = inbound.handle(conversation, "is anyone there")
+    with conversations.sessions() as session:
+        first = session.get(Message, outcome.replies[0].id)
+        session.add(
+            Message(
+                conversation_id=conversation.id, direction=Message.OUTBOUND, author="system",
+                body=first.body, reply_to_id=first.reply_to_id, status=first.status,
+            )
+        )  # fmt: skip
+        session.commit()
+    inbound.answer_pending()  # still down: no crash
+    assistant.down = False
+    assert inbound.answer_pending() == 1
+
+
+def test_the_worker_keeps_going_after_a_failed_pass(monkeypatch, caplog):
+    import time
+
+    from click.testing import CliRunner
+
+    import bot.bootstrap
+    import bot.checkins.scheduler
+    from bot.cli import main
+
+    passes = []
+
+    class Inbound:
+        def answer_pending(self):
+            passes.append(1)
+            if len(passes) == 1:
+                raise RuntimeError("someone wrote this")
+            return 0
+
+    class Nothing:
+        def notify_unclaimed(self):
+            return 0
+
+    class Services:
+        sender = None
+        inbound = Inbound()
+        handoffs = Nothing()
+        settings = type("S", (), {"database_url": "sqlite://"})()
+        checkin_sending = retention = type("R", (), {"run": None})()
+
+    class Scheduler:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def start(self):
+            pass
+
+        def shutdown(self, wait):
+            pass
+
+    def stop_after_two(seconds):
+        if len(passes) >= 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(bot.bootstrap, "bootstrap", lambda: Services())
+    monkeypatch.setattr(bot.checkins.scheduler, "CheckInScheduler", Scheduler)
+    monkeypatch.setattr(time, "sleep", stop_after_two)
+    CliRunner().invoke(main, ["worker", "--interval", "0"])
+    assert len(passes) == 2  # the failed pass was followed by another
+    assert "worker pass failed: RuntimeError" in caplog.text
+    assert "someone wrote this" not in caplog.text
