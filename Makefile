@@ -55,7 +55,7 @@ test: lint test-rasa test-unit
 test-unit:
 	$(BIN)/python -m pytest
 
-## Unit tests only (no processes, no browser, no real data files): under a minute.
+## Unit tests only (no processes, no browser, no real data files): about a minute.
 test-fast:
 	$(BIN)/python -m pytest -q -m "not integration and not browser and not slow"
 

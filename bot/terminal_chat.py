@@ -14,6 +14,8 @@ PROMPT = "you> "
 # The header that marks a chat as a staff try (left out of the figures): only someone who
 # holds this line's SECRET_KEY can make it, so nobody else can hide chats from the figures.
 STAFF_HEADER = "X-Helpline-Staff"
+# The chat's session id (its only credential) travels in this header, never in a URL.
+SESSION_HEADER = "X-Chat-Session"
 
 
 def staff_token(secret_key: str) -> str:
@@ -62,7 +64,7 @@ def run_chat(
             response = http.post(
                 f"{base}/api/chat/messages",
                 json={"text": text},
-                headers={"X-Chat-Session": session},
+                headers={SESSION_HEADER: session},
                 timeout=30,
             )
         except requests.RequestException:
@@ -87,7 +89,7 @@ def _wait_for_answer(http, base, session, last_id, width, write, limit) -> int:
         messages = http.get(
             f"{base}/api/chat/messages",
             params={"after": last_id},
-            headers={"X-Chat-Session": session},
+            headers={SESSION_HEADER: session},
             timeout=10,
         ).json()["messages"]
         for message in messages:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Dict, List, Tuple
+from typing import Dict, List
 
 from argon2 import PasswordHasher
 from rasa_sdk import Tracker
@@ -77,6 +77,7 @@ class RecordingSender:
 
     def __init__(self) -> None:
         self.sent: list = []
+        self.deleted: List[str] = []
         self.fail_with: Exception | None = None
 
     def send(self, to: str, body: str) -> str:
@@ -85,11 +86,9 @@ class RecordingSender:
         self.sent.append((to, body))
         return f"SMout{len(self.sent):029d}"
 
-    deleted: List[str]
-
     def delete(self, message_ids: List[str]) -> int:
         """Twilio's copies of these messages are deleted (recorded)."""
-        self.deleted = [*getattr(self, "deleted", []), *message_ids]
+        self.deleted.extend(message_ids)
         return len(message_ids)
 
 
@@ -200,9 +199,6 @@ class ConsoleBrowser:
     def token(self) -> str:
         return _TOKEN.search(self.get("/console/sign-in").get_data(as_text=True)).group(1)
 
-    # Each account's authenticator key, as its navigator's phone would keep it.
-    secrets: Dict[Tuple[int, str], str] = {}
-
     def sign_in(self, email: str, password: str = PASSWORD, second_factor: bool = True):
         """The password step (its response is returned), then, unless told not to, the
         second factor as a navigator's authenticator app would answer it."""
@@ -217,10 +213,11 @@ class ConsoleBrowser:
 
         page = self.get("/console/second-factor").get_data(as_text=True)
         found = re.search(r'data-secret="([A-Z2-7]+)"', page)
-        key = (id(self.client.application), email)
+        # Each account's authenticator key, kept with the app as the navigator's phone would.
+        keys = self.client.application.extensions.setdefault("tests.totp_keys", {})
         if found:
-            self.secrets[key] = found.group(1)
-        totp = pyotp.TOTP(self.secrets[key])
+            keys[email] = found.group(1)
+        totp = pyotp.TOTP(keys[email])
         # A code works once: a second sign-in within 30 s takes the next one (clock drift
         # of one step is allowed either way).
         for ahead in (0, 30):

@@ -71,8 +71,9 @@ def create_app(services: Services | None = None, config: dict | None = None) -> 
             "default-src 'self'; base-uri 'none'; form-action 'self'; "
             f"frame-ancestors {settings.embed_allowed_origins}",
         )
-        if request.path.startswith(("/api/", "/console")):
-            # People's messages and the console's pages are never kept by a browser or proxy.
+        if request.path.startswith("/api/"):
+            # People's messages are never kept by a browser or proxy (the console's pages
+            # get the same from webhook/console/auth.py).
             response.headers.setdefault("Cache-Control", "no-store")
         if settings.public_url.startswith("https://"):
             response.headers.setdefault(

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 
 from bot.conversations.keywords import keyword
 from bot.conversations.models import Message
-from bot.terminal_chat import STAFF_HEADER, staff_token
+from bot.terminal_chat import SESSION_HEADER, STAFF_HEADER, staff_token
 from webhook.context import services
 from webhook.params import int_arg
 
@@ -24,7 +24,6 @@ bp = Blueprint("chat", __name__)
 # What a person may type in one chat message; longer text gets a clear answer, not a cut.
 MAX_CHAT_TEXT = 1000
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
-SESSION_HEADER = "X-Chat-Session"
 CHANNELS = ("web", "terminal")
 SLOW_DOWN = (
     "You're sending messages faster than we can read them. Please wait a minute and send it again."

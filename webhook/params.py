@@ -6,6 +6,8 @@ an OverflowError; here it is a plain 404 (a path) or 400 (a query string) instea
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
@@ -18,6 +20,17 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (werkzeug's name)
         super().__init__(map, min=1, max=MAX_ID)
+
+
+def date_arg(name: str) -> date | None:
+    """A date query argument (2026-12-01), or None when absent; a clear 400 otherwise."""
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(400, f"{name} must be a date like 2026-12-01.")
 
 
 def int_arg(name: str, default: int, low: int = 0, high: int = MAX_ID) -> int:

@@ -21,6 +21,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import sessionmaker
 
 from bot.accounts.models import Navigator, RecoveryCode
+from bot.accounts.service import normal_email
 from bot.accounts.sessions import end_all
 from bot.db import utcnow
 from bot.privacy import PhoneVault
@@ -125,7 +126,7 @@ class SecondFactor:
         """An admin's reset for a lost authenticator: enrol again at the next sign-in."""
         with self.sessions() as session:
             navigator = session.execute(
-                select(Navigator).where(Navigator.email == email.strip().lower())
+                select(Navigator).where(Navigator.email == normal_email(email))
             ).scalar_one_or_none()
             if navigator is None:
                 return False

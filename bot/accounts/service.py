@@ -56,7 +56,7 @@ class NavigatorService:
 
     def create(self, email: str, name: str, password: str, role: str = NAVIGATOR) -> Navigator:
         """A new active account; refuses a weak password, an unknown role or a taken email."""
-        email, name = _normal_email(email), name.strip()
+        email, name = normal_email(email), name.strip()
         if role not in ROLES:
             raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
         if "@" not in email or not name:
@@ -79,7 +79,7 @@ class NavigatorService:
         """Stop an account from signing in; its open sessions end now."""
         with self.sessions() as session:
             navigator = session.execute(
-                select(Navigator).where(Navigator.email == _normal_email(email))
+                select(Navigator).where(Navigator.email == normal_email(email))
             ).scalar_one_or_none()
             if navigator is None:
                 return False
@@ -110,7 +110,7 @@ class NavigatorService:
 
     def sign_in(self, email: str, password: str, address: str) -> SignIn:
         """Check a password; too many recent failures refuse the attempt unchecked."""
-        email = _normal_email(email)
+        email = normal_email(email)
         if self.throttled(email, address):
             log.warning("sign-in throttled for an account or address")
             return SignIn(None, throttled=True)
@@ -135,7 +135,7 @@ class NavigatorService:
     def throttled(self, email: str, address: str) -> bool:
         """True when this account or address has failed too often lately."""
         since = utcnow() - FAILURE_WINDOW
-        email, address = _normal_email(email), address[:64]
+        email, address = normal_email(email), address[:64]
         recent = LoginFailure.created_at >= since
         with self.sessions() as session:
             pair, by_address, by_account = (
@@ -157,7 +157,7 @@ class NavigatorService:
     def failed(self, email: str, address: str) -> None:
         """Count a failed step of signing in (a wrong second-factor code too)."""
         with self.sessions() as session:
-            session.add(LoginFailure(email=_normal_email(email), address=address[:64]))
+            session.add(LoginFailure(email=normal_email(email), address=address[:64]))
             session.commit()
 
     def _verify(self, password_hash: str, password: str) -> bool:
@@ -172,5 +172,6 @@ class NavigatorService:
         return self._dummy_hash
 
 
-def _normal_email(email: str) -> str:
+def normal_email(email: str) -> str:
+    """How an email is stored and looked up."""
     return email.strip().lower()

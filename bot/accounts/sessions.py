@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.accounts.models import ConsoleSession, Navigator
 from bot.db import as_utc, utcnow
@@ -94,7 +94,7 @@ class ConsoleSessions:
             session.commit()
 
 
-def end_all(session, navigator_id: int) -> None:
+def end_all(session: Session, navigator_id: int) -> None:
     """Every open session of an account ends (deactivation, a new password)."""
     session.execute(
         update(ConsoleSession)

@@ -16,6 +16,7 @@ from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from bot.accounts.models import Navigator
+from bot.conversations.models import Message
 from bot.db import utcnow
 from bot.handoff.errors import Conflict, NotAllowed, NotFound
 from bot.handoff.models import AuditEntry, Handoff
@@ -79,8 +80,6 @@ def shown_messages(handoff: Handoff):
     After the claim: the conversation from the request on, and what came before only
     when the person said yes to sharing.
     """
-    from bot.conversations.models import Message
-
     mine = Message.conversation_id == handoff.conversation_id
     if handoff.status == Handoff.WAITING:
         return and_(mine, false())

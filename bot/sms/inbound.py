@@ -168,18 +168,21 @@ class CarrierKeywords:
                 session.commit()
         if self.erase_copies is not None and copies:
             self.copies_job = threading.Thread(
-                target=self._erase_copies, args=(copies,), name="erase-copies", daemon=True
+                target=_erase_copies,
+                args=(self.erase_copies, copies),
+                name="erase-copies",
+                daemon=True,
             )
             self.copies_job.start()
         reply = Message(direction=Message.OUTBOUND, author="system", body=self.text("delete"))
         return Outcome(kept.message, [reply])
 
-    def _erase_copies(self, copies: List[str]) -> None:
-        try:
-            assert self.erase_copies is not None
-            self.erase_copies(copies)
-        except Exception:  # best effort: the person's own data here is already gone
-            log.exception("the provider's copies could not all be deleted")
+
+def _erase_copies(erase: Callable[[List[str]], object], copies: List[str]) -> None:
+    try:
+        erase(copies)
+    except Exception:  # best effort: the person's own data here is already gone
+        log.exception("the provider's copies could not all be deleted")
 
 
 def provider_ids(session: Session, conversation_ids: List[int]) -> List[str]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import flash, g, jsonify, redirect, render_template, request, url_for
 
 from bot.accounts.models import OVERSEERS
 from bot.handoff.audit import PAGE_SIZE, AuditQuery, audit_actions, audit_trail
@@ -13,7 +11,7 @@ from bot.handoff.views import OUTCOMES, summary_rows
 from webhook.console import bp
 from webhook.console.auth import signed_in
 from webhook.context import services
-from webhook.params import int_arg
+from webhook.params import date_arg, int_arg
 
 
 def _console() -> HandoffConsole:
@@ -139,8 +137,8 @@ def audit():
     query = AuditQuery(
         navigator_id=int_arg("who", 0) or None,
         action=(request.args.get("what") or "").strip()[:32] or None,
-        day_from=_day("from"),
-        day_to=_day("to"),
+        day_from=date_arg("from"),
+        day_to=date_arg("to"),
         handoff_id=int_arg("request", 0) or None,
         page=int_arg("page", 1, low=1, high=10**6),
     )
@@ -161,16 +159,6 @@ def audit():
         names=services().accounts.names(),
         actions=audit_actions(services().sessions),
     )
-
-
-def _day(name: str):
-    raw = request.args.get(name) or ""
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        abort(400, f"{name} must be a date like 2026-12-01.")
 
 
 def _back(handoff_id: int):
