@@ -29,9 +29,14 @@ STREET_WORDS = {
 }  # fmt: skip
 
 
+_UNIT = re.compile(r",|\s(?:suite|ste|unit|floor|fl|room|rm|level|bldg|building|#)\b\.?|#")
+
+
 def address_key(street: str | None, postal_code: str | None) -> str | None:
     """A street address normalised for comparison ("12 Main Street" == "12 main st")."""
-    words = re.sub(r"[^a-z0-9 ]+", " ", (street or "").lower()).split()
+    # The building, not the suite: "201 South Main Street, Suite 3" is "201 South Main St".
+    building = _UNIT.split((street or "").lower())[0]
+    words = re.sub(r"[^a-z0-9 ]+", " ", building).split()
     if not words or not postal_code:
         return None
     return " ".join(STREET_WORDS.get(w, w) for w in words) + "|" + postal_code

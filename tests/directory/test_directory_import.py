@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from bot.db import Base, make_engine, session_factory
 from bot.directory.importer import import_rows
+from bot.directory.merging import address_key
 from bot.directory.models import Location, Service, SourceRecord
 from bot.directory.sources import LOCAL_COLUMNS, READERS
 from bot.settings import ROOT
@@ -146,6 +147,20 @@ def test_otp_listing_joins_the_same_place_from_another_source(sessions, tmp_path
     with sessions() as session:
         methadone = session.scalars(select(Service).where(Service.kind == "methadone")).one()
         assert methadone.sources == "moud,otp" and methadone.forms == "otp"
+
+
+def test_the_same_building_with_a_suite_in_one_source_is_one_place(sessions, tmp_path):
+    # Seen in the real files: MOUD "Clean Slate Centers - Athol" at 201 South Main Street,
+    # FindTreatment "CleanSlate Centers" at 201 South Main Street, Suite 3.
+    far = moud_row(1, "methadone").replace("-72.0760,41.5243", "-72.0790,41.5263")
+    run(sessions, "moud", write(tmp_path, "moud.csv", MOUD_HEADER + far))
+    suite = OTP_ROW.replace("5 Main St,", "5 Main St Suite 3,")
+    report = run(sessions, "otp", write(tmp_path, "otp.csv", OTP_HEADER + suite))
+    assert report.merged == 1
+    assert len(locations(sessions)) == 1
+    assert address_key("201 South Main Street, Suite 3", "01331") == address_key(
+        "201 S. Main St", "01331"
+    )
 
 
 def test_a_different_program_next_door_stays_separate(sessions, tmp_path):
