@@ -1,12 +1,20 @@
-"""Finding treatment and naloxone nearby: the lookup form, results, MORE and WRONG n."""
+"""Finding treatment and naloxone nearby: results first, then MORE, WRONG n and refinements.
+
+A lookup asks only for the place; everything else the person said (the medication,
+"with medicaid", "spanish speaking", "no car") shapes the first list, and the list offers
+the rest as one-word refinements. What was searched for is kept for the conversation: a
+new place, a new wish or "methadone instead" re-runs the last search
+(rasa_addons/lookup.py reads such replies against the list).
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List
+from dataclasses import dataclass, replace
+from typing import Any, Dict, List, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -14,21 +22,24 @@ from bot.bootstrap import services
 from bot.content import fill_lines
 from bot.directory import replies
 from bot.directory.asking import (
-    ANY,
     NO_PLACE,
-    SKIP,
+    filters_for,
     find_place,
-    parse_insurance,
+    insurance_of,
     parse_medication,
-    wanted_filters,
+    read_refinement,
+    wishes,
+    without_car,
 )
 from bot.directory.replies import crisis_lines, empty_directory_text, result_texts
+from bot.directory.vocab import MEDICATIONS
 from bot.understanding.answers import last_offer
 
 PAGE = 3
 # What these replies are about, for the action team's figures (see rasa_addons/channels.py).
 TOPIC = "directory"
 MAX_PLACE_TRIES = 2
+LOOKUP_INTENTS = ("find_treatment", "find_naloxone")
 
 
 def _channel(tracker: Tracker) -> str:
@@ -36,57 +47,63 @@ def _channel(tracker: Tracker) -> str:
 
 
 def _user_texts(tracker: Tracker) -> List[str]:
-    """What the person wrote since the lookup started (for Spanish/telehealth wishes)."""
+    """What the person wrote since the lookup started (its medication, wishes, "no car")."""
     texts: List[str] = []
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             texts.append(event.get("text") or "")
-            if (event.get("parse_data") or {}).get("intent", {}).get("name") in (
-                "find_treatment",
-                "find_naloxone",
-            ):
+            if (event.get("parse_data") or {}).get("intent", {}).get("name") in LOOKUP_INTENTS:
                 break
     return texts
 
 
-class _Ask(Action):
-    """Asks for one slot of the lookup form (Rasa calls action_ask_<slot>)."""
+@dataclass(frozen=True)
+class Search:
+    """What is being looked for, as kept in the lookup's slots."""
 
-    slot = ""
-    text = ""
-    buttons: List[Dict[str, str]] = []
+    need: str
+    place: str
+    medication: str | None = None
+    wishes: Tuple[str, ...] = ()
+    same_town: bool = False
+
+    @classmethod
+    def from_slots(cls, tracker: Tracker) -> Search:
+        medication = tracker.get_slot("search_medication")
+        return cls(
+            need=tracker.get_slot("search_need") or "treatment",
+            place=tracker.get_slot("search_place") or "",
+            medication=medication if medication in MEDICATIONS else None,
+            wishes=tuple(tracker.get_slot("search_filters") or ()),
+            same_town=bool(tracker.get_slot("search_same_town")),
+        )
+
+    def slots(self) -> List[EventType]:
+        return [
+            SlotSet("search_need", self.need),
+            SlotSet("search_place", self.place),
+            SlotSet("search_medication", self.medication),
+            SlotSet("search_filters", list(self.wishes)),
+            SlotSet("search_same_town", self.same_town),
+            SlotSet("search_insurance", insurance_of(self.wishes)),
+        ]
+
+
+class ActionAskSearchPlace(Action):
+    """Asks where to look (Rasa calls action_ask_<slot>): the lookup's only question."""
 
     def name(self) -> str:
-        return f"action_ask_{self.slot}"
+        return "action_ask_search_place"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        web = _channel(tracker) == "webchat"
-        dispatcher.utter_message(topic=TOPIC, text=self.text, buttons=self.buttons if web else [])
+        dispatcher.utter_message(topic=TOPIC, text=replies.ASK_PLACE)
         return []
 
 
-class ActionAskSearchPlace(_Ask):
-    """Where to look."""
-
-    slot, text = "search_place", replies.ASK_PLACE
-
-
-class ActionAskSearchMedication(_Ask):
-    """Which medication (buttons on the web)."""
-
-    slot, text, buttons = "search_medication", replies.ASK_MEDICATION, replies.MEDICATION_BUTTONS
-
-
-class ActionAskSearchInsurance(_Ask):
-    """Insurance, skippable (buttons on the web)."""
-
-    slot, text, buttons = "search_insurance", replies.ASK_INSURANCE, replies.INSURANCE_BUTTONS
-
-
 class ValidateFindHelpForm(FormValidationAction):
-    """Asks only for what is missing: place, then (for treatment) medication and insurance."""
+    """Checks the place; an unfound place, asked twice, ends the lookup with the lines."""
 
     def name(self) -> str:
         return "validate_find_help_form"
@@ -98,18 +115,22 @@ class ValidateFindHelpForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> List[str]:
-        """Naloxone needs only a place; an unfound place ends the questions."""
+        """Only the place: results come first, refinements after them."""
         if tracker.get_slot("search_place") == NO_PLACE:
             return []
-        if tracker.get_slot("search_need") == "naloxone":
-            return ["search_place"]
-        return domain_slots
+        return ["search_place"]
 
     def validate_search_place(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        """A ZIP code or CT/MA town, misspellings tolerated; two misses end the lookup."""
-        result = find_place(str(value or ""))
+        """A ZIP code or CT/MA town, misspellings tolerated; two misses end the lookup.
+
+        The town entity is the town's name only: a state written after it ("orange ma")
+        picks the town of that state, since Orange and many others are in both.
+        """
+        text = str(value or "")
+        state = next(tracker.get_latest_entity_values("us_state"), None)
+        result = find_place(f"{text} {state}" if state and not _names_state(text) else text)
         if result.place is not None:
             found = {"search_place": result.place.label, "search_place_tries": 0}
             need = _need_asked_for(tracker)
@@ -125,31 +146,9 @@ class ValidateFindHelpForm(FormValidationAction):
         )
         return {"search_place": None, "search_place_tries": tries}
 
-    def validate_search_medication(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
-        """Methadone, buprenorphine, naltrexone, or "not sure" (then the options, briefly)."""
-        medication = parse_medication(str(value or ""))
-        if medication is None:
-            dispatcher.utter_message(topic=TOPIC, text=replies.ASK_MEDICATION_AGAIN)
-            return {"search_medication": None}
-        if medication == ANY:
-            dispatcher.utter_message(topic=TOPIC, text=replies.MEDICATION_OPTIONS)
-        return {"search_medication": medication}
-
-    def validate_search_insurance(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
-        """Medicaid, no insurance, other insurance, or skipped."""
-        insurance = parse_insurance(str(value or ""))
-        if insurance is None:
-            dispatcher.utter_message(topic=TOPIC, text=replies.ASK_INSURANCE_AGAIN)
-            return {"search_insurance": None}
-        return {"search_insurance": insurance}
-
 
 class ActionFindHelp(Action):
-    """Looks up the nearest places and answers with the first page."""
+    """Looks up the nearest places for a new lookup and answers with the first page."""
 
     def name(self) -> str:
         return "action_find_help"
@@ -166,12 +165,48 @@ class ActionFindHelp(Action):
                 topic=TOPIC,
                 text=f"I couldn't work out the place. For help finding care, call {lines}.",
             )
-            return _reset()
-        ids, more = _answer_page(dispatcher, tracker, offset=0)
-        return [
-            SlotSet("shown_listings", ids),
-            SlotSet("search_offset", float(PAGE if more else 0)),
-        ]
+            return [SlotSet("search_place", None), *_shown([], False, 0)]
+        texts = _user_texts(tracker)
+        search = Search.from_slots(tracker)
+        said = parse_medication(" ".join(texts))
+        search = replace(
+            search,
+            # A medication named in this lookup, misspelled or not, else the one kept.
+            medication=said if said in MEDICATIONS else search.medication,
+            wishes=wishes(texts),
+            same_town=without_car(texts),
+        )
+        return search.slots() + _answer_page(dispatcher, tracker, search, offset=0)
+
+
+class ActionRefineSearch(Action):
+    """Re-runs the last search with what a reply to its list changed: a place, the need,
+    the medication, a wish (MEDICAID, NOINS, TELEHEALTH, SPANISH, WALK IN) or "no car"."""
+
+    def name(self) -> str:
+        return "action_refine_search"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        change = read_refinement(tracker.latest_message.get("text") or "")
+        search = Search.from_slots(tracker)
+        # The list's own need: "what about groton" after naloxone places reads as a new
+        # treatment lookup, and its intent has already set the need slot to treatment.
+        listed = last_offer(tracker.events).get("lookup")
+        if listed in ("treatment", "naloxone"):
+            search = replace(search, need=str(listed))
+        if change is None or not (search.place or change.place):
+            return [FollowupAction("action_clarify")]
+        search = replace(
+            search,
+            place=change.place.label if change.place else search.place,
+            need=change.need or search.need,
+            medication=change.medication or search.medication,
+            wishes=() if change.every else tuple(dict.fromkeys(search.wishes + change.wishes)),
+            same_town=search.same_town or change.same_town,
+        )
+        return search.slots() + _answer_page(dispatcher, tracker, search, offset=0)
 
 
 class ActionMoreResults(Action):
@@ -187,12 +222,8 @@ class ActionMoreResults(Action):
         if not offset or not tracker.get_slot("search_place"):
             dispatcher.utter_message(topic=TOPIC, response="utter_more_none")
             return []
-        ids, more = _answer_page(dispatcher, tracker, offset=offset)
-        shown = list(tracker.get_slot("shown_listings") or []) + ids
-        return [
-            SlotSet("shown_listings", shown),
-            SlotSet("search_offset", float(offset + PAGE if more else 0)),
-        ]
+        shown = list(tracker.get_slot("shown_listings") or [])
+        return _answer_page(dispatcher, tracker, Search.from_slots(tracker), offset, shown)
 
 
 class ActionReportListing(Action):
@@ -220,6 +251,10 @@ class ActionReportListing(Action):
         return []
 
 
+def _names_state(text: str) -> bool:
+    return bool(re.search(r"\b(ct|ma|conn\w*|mass\w*)\W*$", text, re.I))
+
+
 def _need_asked_for(tracker: Tracker) -> str | None:
     """The need of an answer that asked for a place ("Send your town or ZIP and I'll look
     for places near you" after where to get naloxone), when the reply is only a place.
@@ -233,47 +268,51 @@ def _need_asked_for(tracker: Tracker) -> str | None:
     return None
 
 
-def _answer_page(dispatcher: CollectingDispatcher, tracker: Tracker, offset: int):
-    """Search, send the page, and return (listing ids shown, whether there are more)."""
-    need = tracker.get_slot("search_need") or "treatment"
-    medication = tracker.get_slot("search_medication")
-    insurance = tracker.get_slot("search_insurance")
-    filters = wanted_filters(None if insurance == SKIP else insurance, _user_texts(tracker))
-    place = tracker.get_slot("search_place")
+def _answer_page(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    search: Search,
+    offset: int,
+    shown: List[int] | None = None,
+) -> List[EventType]:
+    """Search, send the page, and keep what was shown (for MORE and WRONG n)."""
     page = services().directory.page(
         tracker.sender_id,
-        place,
-        need=need,
-        medication=None if medication in (None, ANY) or need != "treatment" else medication,
-        filters=filters,
+        search.place,
+        need=search.need,
+        medication=search.medication if search.need == "treatment" else None,
+        filters=filters_for(search.wishes if search.need == "treatment" else ()),
         offset=offset,
         size=PAGE,
+        same_town_first=search.same_town,
     )
     if page.result is None:
         dispatcher.utter_message(topic=TOPIC, text=empty_directory_text(page.state))
-        return [], False
+        return _shown(shown or [], False, 0)
     result = page.result
     if not result.place_found:
         dispatcher.utter_message(
             topic=TOPIC, text=fill_lines(f"Sorry, I lost track of the place. {crisis_lines(None)}.")
         )
-        return [], False
-    buttons = []
-    if _channel(tracker) == "webchat":
-        if result.has_more:
-            buttons.append({"title": "More places", "payload": "/more"})
-        buttons.append({"title": "Talk to a person", "payload": "/request_human"})
-    texts = result_texts(result, _channel(tracker))
+        return _shown(shown or [], False, 0)
+    channel = _channel(tracker)
+    texts = result_texts(result, channel, page.narrowing)
+    # The list is an offer: MORE, WRONG n, a new place or a wish is read against it.
+    offer = {"affirm": "action_more_results", "lookup": result.need}
     for index, text in enumerate(texts):
+        last = index == len(texts) - 1
+        buttons = replies.listing_buttons(result, index) if channel == "webchat" else []
+        if last and channel == "webchat":
+            buttons = buttons + replies.list_buttons(result)
         dispatcher.utter_message(
-            topic=TOPIC, text=text, buttons=buttons if index == len(texts) - 1 else []
+            topic=TOPIC, text=text, buttons=buttons, offer=offer if last else None
         )
-    return [match.id for match in result.matches], result.has_more
+    ids = (shown or []) + [match.id for match in result.matches]
+    return _shown(ids, result.has_more, offset + PAGE)
 
 
-def _reset() -> List[EventType]:
+def _shown(ids: List[int], more: bool, next_offset: int) -> List[EventType]:
     return [
-        SlotSet("search_place", None),
-        SlotSet("search_offset", 0.0),
-        SlotSet("shown_listings", []),
+        SlotSet("shown_listings", ids),
+        SlotSet("search_offset", float(next_offset if more else 0)),
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Tuple
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,7 +19,14 @@ from bot.conversations.models import Conversation
 from bot.db import utcnow
 from bot.directory.geo import resolve_place
 from bot.directory.models import Location, LookupRecord
-from bot.directory.search import RADII_MILES, Filters, SearchResult, find_nearby, report_listing
+from bot.directory.search import (
+    RADII_MILES,
+    Filters,
+    SearchResult,
+    find_nearby,
+    narrowing,
+    report_listing,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +39,8 @@ class Page:
     # The directory has no listings at all (then `state` is the place's state, if known).
     empty_directory: bool = False
     state: str | None = None
+    # What the list can be narrowed by and still show places (search.NARROWING names).
+    narrowing: Tuple[str, ...] = ()
 
 
 class DirectoryLookups:
@@ -48,6 +58,7 @@ class DirectoryLookups:
         filters: Filters,
         offset: int,
         size: int,
+        same_town_first: bool = False,
     ) -> Page:
         """The places after `offset`; the first page of a lookup is counted in the figures."""
         with self.sessions() as session:
@@ -56,11 +67,11 @@ class DirectoryLookups:
                 return Page(None, empty_directory=True, state=found.state if found else None)
             result = find_nearby(
                 session, place, need=need, medication=medication, filters=filters,
-                k=size, offset=offset,
+                k=size, offset=offset, same_town_first=same_town_first,
             )  # fmt: skip
             if offset == 0 and result.place is not None:
                 self._record_found(session, sender_id, result)
-            return Page(result)
+            return Page(result, narrowing=narrowing(session, result))
 
     def record_unplaced(self, sender_id: str, need: str) -> None:
         """Count a lookup whose place was never understood (no town to name)."""

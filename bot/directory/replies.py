@@ -6,14 +6,19 @@ checked for length, GSM-7 characters and wording in tests.
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from typing import List
+from datetime import date
+from typing import List, Sequence
+from urllib.parse import quote_plus
 
 from bot.content import fill_lines
-from bot.directory.search import Match, SearchResult
+from bot.directory.search import RADII_MILES, Match, SearchResult
 
 SMS_LIMIT = 320
 PAGE = 3
+# Directions open in the person's own maps app or site, only when they tap the link.
+DIRECTIONS_URL = "https://www.google.com/maps/dir/?api=1&destination="
 
 MEDICATION_WORDS = {
     "methadone": "methadone",
@@ -71,20 +76,56 @@ def crisis_lines(state: str | None) -> str:
     return fill_lines(text + ", or SAMHSA {line_samhsa} (24/7)")
 
 
-def match_text(number: int, match: Match, result: SearchResult) -> str:
-    """One listing in one SMS: name, distance, town, phone, what matched, freshness."""
+# A listing its source last confirmed longer ago than this says so: call first.
+STALE_AFTER_DAYS = 2 * 365
+# How each wish reads after the service ("buprenorphine taking Medicaid, in Spanish").
+WISH_WORDS = {
+    "medicaid": "taking Medicaid",
+    "uninsured": "for people without insurance",
+    "telehealth": "with telehealth",
+    "spanish": "in Spanish",
+    "walk_in": "with walk-in hours",
+    "pregnant": "for pregnant people",
+    "veterans": "for veterans",
+    "youth": "for young people",
+}
+# The one-word replies that narrow a treatment list (search.NARROWING names).
+NARROWING_WORDS = {
+    "methadone": "METHADONE",
+    "buprenorphine": "BUPE",
+    "medicaid": "MEDICAID",
+    "uninsured": "NOINS",
+    "telehealth": "TELEHEALTH",
+    "spanish": "SPANISH",
+}
+
+
+def stale(match: Match, today: date | None = None) -> bool:
+    """True when the listing's source confirmed it more than two years ago."""
+    return ((today or date.today()) - match.last_verified).days > STALE_AFTER_DAYS
+
+
+def street_address(match: Match) -> str:
+    """ "12 Main St, New London CT" (town and state when the street is not known)."""
+    town = f"{match.town or ''} {match.state}".strip()
+    return f"{match.address}, {town}" if match.address else town
+
+
+def match_text(number: int, match: Match, result: SearchResult, today: date | None = None) -> str:
+    """One listing in one SMS: how to reach it first (phone, street), then what it offers."""
     offered = []
     for offer in match.matched_services:
         word = "naloxone" if offer.kind == "naloxone" else offer.kind
         if offer.forms:
             word += " (" + ", ".join(offer.forms) + ")"
         offered.append(word)
-    parts = [
-        f"{number}. {match.name}",
-        f"{match.distance_miles:g} mi, {match.town or ''} {match.state}".replace("  ", " "),
-    ]
+    parts = [f"{number}. {match.name}", f"{match.distance_miles:g} mi, {street_address(match)}"]
     if match.phone:
-        parts.append(match.phone)
+        parts.append(f"Call {match.phone}")
+    if match.walk_in:
+        parts.append("Walk-in")
+    if match.hours:
+        parts.append(f"Hours: {match.hours}")
     if offered:
         parts.append("Offers " + "; ".join(offered))
     payment = [PAYMENT_WORDS[p] for p in match.payment if p in ("medicaid", "sliding_fee", "free")]
@@ -92,42 +133,101 @@ def match_text(number: int, match: Match, result: SearchResult) -> str:
         parts.append("Takes " + ", ".join(payment))
     if match.telehealth:
         parts.append("telehealth")
+    if "es" in match.languages:
+        parts.append("Spanish spoken")
     source = match.source_names[0] if match.source_names else "our directory"
-    parts.append(f"Listing from {source}, checked {match.last_verified:%b %Y}")
-    return _fit(". ".join(parts) + ".")
+    checked = f"From {source}, {match.last_verified:%b %Y}"
+    if stale(match, today):
+        checked += ": may be out of date, call first"
+    parts.append(checked)
+    return ". ".join(parts) + "."
 
 
-def result_texts(result: SearchResult, channel: str = "sms") -> List[str]:
-    """The reply to a search: at most three SMS, or one richer web chat message."""
+def _or_list(words: List[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def footer_text(result: SearchResult, narrowing: Sequence[str] = ()) -> str:
+    """What the person can reply to a list: MORE, another place, WRONG n, and at most four
+    ways to narrow it that would still show places (`narrowing`, search.NARROWING names)."""
+    text = "Reply MORE for more places. " if result.has_more else ""
+    text += "Send another town or ZIP to look there, or WRONG and a number if a listing is wrong."
+    words = [NARROWING_WORDS[name] for name in narrowing if name in NARROWING_WORDS][:4]
+    if words:
+        text += f" Reply {_or_list(words)} to narrow."
+    elif result.filters.features():
+        text += " Reply ALL for every place."
+    if result.need == "naloxone" and not result.offset:
+        text += " Pharmacies sell naloxone without a prescription."
+    return text
+
+
+def _asked_with_wishes(result: SearchResult) -> str:
+    wished = [WISH_WORDS[name] for name in result.filters.features() if name in WISH_WORDS]
+    return ", ".join([what_was_asked(result)] + wished)
+
+
+def result_texts(
+    result: SearchResult, channel: str = "sms", narrowing: Sequence[str] = ()
+) -> List[str]:
+    """The reply to a search: one message per listing (the first names what was searched
+    for, the last says what to reply). SMS are cut to one segment each; the footer is kept."""
     place = result.place.label if result.place else result.query
-    asked = what_was_asked(result)
+    asked = _asked_with_wishes(result)
     if not result.matches:
         miles = f"{result.radius_miles:g}" if result.radius_miles else "60"
         lines = crisis_lines(result.place.state if result.place else None)
+        retry = " Reply ALL to drop the filters." if result.filters.features() else ""
         return [
             _fit(
-                f"I couldn't find {asked} within {miles} miles of {place} in our directory. "
-                f"For help finding a place, call {lines}. "
-                "You can also ask to talk with a person."
+                f"I couldn't find {asked} within {miles} miles of {place}.{retry} "
+                f"For help finding a place: {lines}. Or ask to talk with a person."
             )
         ]
     start = result.offset + 1
-    intro = "" if result.offset else f"Near {place}, {asked}"
-    if result.widened and not result.offset:
-        intro = f"Nothing within 25 miles of {place}, so I looked further for {asked}"
-    footer = "Reply MORE for more places" if result.has_more else "That's all nearby"
-    footer += ", or WRONG and the number if a listing is out of date."
-    if result.need == "naloxone" and not result.offset:
-        footer += " Pharmacies sell naloxone without a prescription."
+    intro = "" if result.offset else f"Near {place}, {asked} (straight-line miles)"
+    first_radius = RADII_MILES[0]
+    if result.widened and not result.offset and result.matches[0].distance_miles > first_radius:
+        intro = f"Nothing within {first_radius:g} miles of {place}, so I looked further for {asked}"
+    footer = footer_text(result, narrowing)
     items = [match_text(start + i, m, result) for i, m in enumerate(result.matches)]
-    if channel == "webchat":
-        head = f"{intro}:\n" if intro else ""
-        return [head + "\n\n".join(items) + "\n\n" + footer]
-    texts = list(items)
     if intro:
-        texts[0] = _fit(f"{intro}:\n{texts[0]}")
-    texts[-1] = _fit(f"{texts[-1]}\n{footer}", keep_end=True)
+        items[0] = f"{intro}:\n{items[0]}"
+    if channel == "webchat":
+        items[-1] = f"{items[-1]}\n\n{footer}"
+        return [gsm(item) for item in items]
+    texts = [_fit(item) for item in items]
+    last = gsm(f"{items[-1]}\n{footer}")
+    # The footer shares the last listing's SMS when both fit, else it is one more SMS:
+    # a listing is never cut to make room for it.
+    if len(last) <= SMS_LIMIT:
+        texts[-1] = last
+    else:
+        texts.append(_fit(footer))
     return texts
+
+
+def listing_buttons(result: SearchResult, index: int) -> List[dict]:
+    """Tap-to-call and directions for the listing in message `index` (web chat only)."""
+    if index >= len(result.matches):
+        return []
+    match = result.matches[index]
+    buttons = []
+    digits = re.sub(r"\D", "", (match.phone or "").split(" x")[0])
+    if len(digits) == 10:
+        buttons.append({"title": f"Call {match.phone}", "url": f"tel:+1{digits}"})
+    destination = ", ".join(
+        part for part in (match.address, match.town, match.state, match.postal_code) if part
+    )
+    if match.address or match.town:
+        buttons.append({"title": "Directions", "url": DIRECTIONS_URL + quote_plus(destination)})
+    return buttons
+
+
+def list_buttons(result: SearchResult) -> List[dict]:
+    """The buttons under the last listing (web chat): more places and a person."""
+    buttons = [{"title": "More places", "payload": "/more"}] if result.has_more else []
+    return buttons + [{"title": "Talk to a person", "payload": "/request_human"}]
 
 
 def empty_directory_text(state: str | None = None) -> str:
@@ -138,49 +238,16 @@ def empty_directory_text(state: str | None = None) -> str:
     )
 
 
-def _fit(text: str, keep_end: bool = False) -> str:
-    """GSM-7 text cut to one SMS; with keep_end, the listing is cut and the footer kept."""
+def _fit(text: str) -> str:
+    """GSM-7 text cut to one SMS."""
     text = gsm(text)
     if len(text) <= SMS_LIMIT:
         return text
-    if keep_end and "\n" in text:
-        body, end = text.rsplit("\n", 1)
-        return body[: SMS_LIMIT - len(end) - 4].rstrip() + "...\n" + end
     return text[: SMS_LIMIT - 3].rstrip() + "..."
 
 
-# The lookup's questions. The medication summary is a health fact: SAMHSA TIP 63,
-# reviewed 2026-11-24.
+# The lookup's one question, and its replies to WRONG n.
 ASK_PLACE = "Where should I look? Send a 5-digit ZIP code or a town name in CT or MA."
-ASK_MEDICATION = (
-    "Which medication are you looking for: methadone, buprenorphine (like Suboxone), "
-    "naltrexone (like Vivitrol), or not sure?"
-)
-MEDICATION_BUTTONS = [
-    {"title": "Methadone", "payload": "methadone"},
-    {"title": "Buprenorphine (like Suboxone)", "payload": "buprenorphine"},
-    {"title": "Naltrexone (like Vivitrol)", "payload": "naltrexone"},
-    {"title": "Not sure", "payload": "not sure"},
-]
-ASK_MEDICATION_AGAIN = (
-    "Sorry, I didn't catch that. Reply methadone, buprenorphine, naltrexone, or NOT SURE."
-)
-MEDICATION_OPTIONS = (
-    "No problem. Methadone is taken daily at a clinic. Buprenorphine (like Suboxone) is a "
-    "film or a monthly shot from many clinicians. Naltrexone (like Vivitrol) is a monthly "
-    "shot after 7-10 days without opioids. I'll show places with any of them."
-)
-ASK_INSURANCE = (
-    "Last question, and you can skip it: do you have Medicaid (HUSKY or MassHealth), other "
-    "insurance, or no insurance? Reply SKIP to skip."
-)
-INSURANCE_BUTTONS = [
-    {"title": "Medicaid (HUSKY, MassHealth)", "payload": "medicaid"},
-    {"title": "Other insurance", "payload": "other insurance"},
-    {"title": "No insurance", "payload": "no insurance"},
-    {"title": "Skip", "payload": "skip"},
-]
-ASK_INSURANCE_AGAIN = "Sorry, I didn't catch that. Reply MEDICAID, OTHER, NONE, or SKIP."
 ASK_WHICH_LISTING = (
     "Which listing is out of date? Reply WRONG and its number from the list, like WRONG 2."
 )

@@ -16,7 +16,7 @@ source's name, and `report_listing` records that someone found it wrong.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import List, Tuple
 
@@ -167,8 +167,12 @@ def find_nearby(
     k: int = 3,
     offset: int = 0,
     radii: Tuple[float, ...] = RADII_MILES,
+    same_town_first: bool = False,
 ) -> SearchResult:
     """The `k` nearest listings (after `offset`) for a ZIP code or town, widening once.
+
+    With `same_town_first` (the person has no car), places in the town itself come before
+    nearer places across a town line.
 
     `need` is "treatment" (any MOUD, or `medication`: methadone, buprenorphine or
     naltrexone, as people say them: "bupe", "Suboxone", "Vivitrol"), "naloxone", or a local
@@ -179,7 +183,7 @@ def find_nearby(
     resolved = resolve_place(place_query)
     if not resolved.found:
         return SearchResult(place_query, resolved, query.need, query.medication, query.filters)
-    return _search(session, place_query, resolved, query, k, offset, radii)
+    return _search(session, place_query, resolved, query, k, offset, radii, same_town_first)
 
 
 def find_near_place(
@@ -191,10 +195,12 @@ def find_near_place(
     k: int = 3,
     offset: int = 0,
     radii: Tuple[float, ...] = RADII_MILES,
+    same_town_first: bool = False,
 ) -> SearchResult:
     """Like `find_nearby`, for a place already resolved (e.g. kept from an earlier turn)."""
     query = _query(need, medication, filters)
-    return _search(session, place.label, PlaceResult(place.label, place), query, k, offset, radii)
+    resolved = PlaceResult(place.label, place)
+    return _search(session, place.label, resolved, query, k, offset, radii, same_town_first)
 
 
 def _search(
@@ -205,17 +211,22 @@ def _search(
     k: int,
     offset: int,
     radii: Tuple[float, ...],
+    same_town_first: bool = False,
 ) -> SearchResult:
     k, offset = max(1, min(k, MAX_K)), max(0, offset)
     place, index = resolved.place, get_index(session)
     assert place is not None, "only resolved places are searched"
     wanted = k + offset + 1  # one more than the page tells whether there is a next page
+    if same_town_first:
+        wanted = max(wanted, MAX_K + offset)  # the town's own places may not be the nearest
     hits: List[Tuple[int, float]] = []
     radius = None
     for step, radius in enumerate(radii):
         hits = index.nearest(place.latitude, place.longitude, query.mask(), wanted, radius)
         if len(hits) >= k + offset or step == len(radii) - 1:
             break
+    if same_town_first:
+        hits = _town_first(session, hits, place.name)
     page = hits[offset : offset + k]
     return SearchResult(
         query=text,
@@ -229,6 +240,45 @@ def _search(
         has_more=len(hits) > offset + k,
         offset=offset,
     )
+
+
+# What a list can be narrowed by, in the order it is offered: a medication when none was
+# named, then what people ask of a place.
+NARROWING = ("methadone", "buprenorphine", "medicaid", "uninsured", "telehealth", "spanish")
+
+
+def narrowing(session: Session, result: SearchResult) -> Tuple[str, ...]:
+    """The narrowings (NARROWING names) that would still leave a place within the list's
+    radius, so a list never offers a filter the data cannot answer (most CT listings say
+    nothing about insurance)."""
+    place = result.place
+    if place is None or not result.matches or result.need != "treatment":
+        return ()
+    index = get_index(session)
+    on = set(result.filters.features())
+    kept = []
+    for name in NARROWING:
+        if name in MEDICATIONS:
+            if result.medication:
+                continue
+            query = _Query(result.need, name, result.filters)
+        elif name in on:
+            continue
+        else:
+            query = _Query(result.need, result.medication, replace(result.filters, **{name: True}))
+        if index.nearest(place.latitude, place.longitude, query.mask(), 1, result.radius_miles):
+            kept.append(name)
+    return tuple(kept)
+
+
+def _town_first(
+    session: Session, hits: List[Tuple[int, float]], town: str
+) -> List[Tuple[int, float]]:
+    """`hits` with the places in `town` first, each group still nearest first."""
+    ids = [location_id for location_id, _ in hits]
+    rows = session.execute(select(Location.id, Location.city).where(Location.id.in_(ids)))
+    in_town = {row.id for row in rows if (row.city or "").lower() == town.lower()}
+    return sorted(hits, key=lambda hit: hit[0] not in in_town)
 
 
 def _matches(session: Session, hits: List[Tuple[int, float]], query: _Query) -> List[Match]:

@@ -12,7 +12,8 @@ from bot.directory.sources import LOCAL_COLUMNS, read_local
 # Test places around Norwich, CT (06360), each with one distinguishing feature.
 PLACES = [
     dict(source_id="a", organization="Clinic A", latitude="41.55", longitude="-72.09",
-         services="buprenorphine", payment="medicaid", languages="es"),
+         services="buprenorphine", payment="medicaid", languages="es", address_1="1 Main St",
+         zip="06360", phone="860-555-0101"),
     dict(source_id="b", organization="Clinic B", latitude="41.60", longitude="-72.10",
          services="buprenorphine;methadone", payment="self_pay", telehealth="yes"),
     dict(source_id="c", organization="Kits C", latitude="41.45", longitude="-72.10",
