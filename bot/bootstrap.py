@@ -26,6 +26,7 @@ from bot.conversations.inbound import InboundPath
 from bot.conversations.service import ConversationService
 from bot.db import get_engine, session_factory
 from bot.directory.lookups import DirectoryLookups
+from bot.directory.sync import DirectorySync
 from bot.handoff.alerts import OnCallAlert
 from bot.handoff.console import HandoffConsole
 from bot.handoff.requests import HandoffRequests
@@ -65,6 +66,7 @@ class Services:
     second_factor: SecondFactor
     retention: RetentionService
     directory: DirectoryLookups
+    directory_sync: DirectorySync
     review: ReviewQueue
 
 
@@ -139,6 +141,7 @@ def bootstrap(
         ),
         retention=RetentionService(sessions, trackers, settings.retention_days),
         directory=DirectoryLookups(sessions),
+        directory_sync=DirectorySync(sessions, settings.directory_sync),
         review=ReviewQueue(sessions, titles()),
     )
 

@@ -135,18 +135,26 @@ def serve(process: str) -> None:
     "--sweep-seconds", default=30.0, help="Seconds between looks for new or lost check-ins."
 )
 def worker(interval: float, once: bool, sweep_seconds: float) -> None:
-    """Answer kept messages, send the SMS outbox, and run the check-in and retention jobs."""
+    """Answer kept messages, send the SMS outbox, and run the check-in and retention jobs
+    (and the nightly directory sync when DIRECTORY_SYNC_NIGHTLY is on)."""
     from bot.bootstrap import bootstrap
     from bot.checkins.scheduler import CheckInScheduler
 
     services = bootstrap()
     if services.sender is None:
         log.warning("Twilio sending is not configured: SMS replies stay in the outbox")
+    nightly = services.settings.directory_sync
+    if nightly.nightly:
+        log.info(
+            "directory sync of %s from FindTreatment.gov every night from %02d:00",
+            ",".join(nightly.state_codes), nightly.hour,
+        )  # fmt: skip
     scheduler = CheckInScheduler(
         services.settings.database_url,
         services.checkin_sending,
         retention=services.retention.run,
         sweep_seconds=sweep_seconds,
+        directory_sync=services.directory_sync.run_if_due if nightly.nightly else None,
     )
     if once:
         scheduler.run_once()  # due check-ins go now; later ones wait in the job store

@@ -16,6 +16,7 @@ from typing import Mapping
 from urllib.parse import unquote, urlsplit
 
 from bot.checkins.schedule import CheckInSettings
+from bot.directory.nightly import SyncSettings
 from bot.handoff.hours import ConsoleSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,9 +64,11 @@ class Settings:
     chat_requests_per_minute_per_ip: int
     proxy_hops: int
     embed_allowed_origins: str
+    quick_exit_url: str
     console: ConsoleSettings
     checkins: CheckInSettings
     retention_days: int
+    directory_sync: SyncSettings
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -82,6 +85,7 @@ class Settings:
         try:
             console = ConsoleSettings.from_env(env)
             checkins = CheckInSettings.from_env(env, console.timezone)
+            directory_sync = SyncSettings.from_env(env, console.timezone)
         except ValueError as error:
             raise SettingsError(str(error)) from None
         gateway_port = int(env.get("GATEWAY_PORT", "8000"))
@@ -115,9 +119,13 @@ class Settings:
             chat_requests_per_minute_per_ip=int(env.get("CHAT_REQUESTS_PER_MINUTE_PER_IP", "120")),
             proxy_hops=int(env.get("PROXY_HOPS", "0")),
             embed_allowed_origins=env.get("EMBED_ALLOWED_ORIGINS", "'self'"),
+            quick_exit_url=_web_address(
+                "QUICK_EXIT_URL", env.get("QUICK_EXIT_URL") or "https://www.weather.gov/"
+            ),
             console=console,
             checkins=checkins,
             retention_days=_at_least_one("RETENTION_DAYS", env.get("RETENTION_DAYS") or "30"),
+            directory_sync=directory_sync,
         )
 
     @property
@@ -155,6 +163,14 @@ def _at_least_one(name: str, value: str) -> int:
     if number < 1:
         raise SettingsError(f"{name}={value!r}: expected a whole number of at least 1")
     return number
+
+
+def _web_address(name: str, value: str) -> str:
+    """An http(s) address with a host, or a SettingsError naming the setting."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"{name}={value!r}: expected an http:// or https:// address")
+    return value.strip()
 
 
 def _environment() -> dict:

@@ -1,6 +1,8 @@
 """The worker's scheduler: APScheduler, with its jobs kept in the helpline's own database.
 
-One job per check-in fires at its due time; a daily job runs retention. Jobs live in the
+One job per check-in fires at its due time; a daily job runs retention; when the directory
+sync is on, a look every few minutes runs it once a night (the sync's own records decide
+whether tonight's has run, so restarts and a second worker do not repeat it). Jobs live in the
 `scheduler_jobs` table of the same database as the check-ins (SQLite by default,
 PostgreSQL in production), so they survive restarts, and a job due while the worker was
 down runs as soon as it is back. Only the worker runs a scheduler: the gateway and the
@@ -32,6 +34,8 @@ log = logging.getLogger(__name__)
 JOB_TABLE = "scheduler_jobs"
 # A scheduled check-in this long past due whose job is gone was lost in a crash.
 LOST_AFTER = timedelta(minutes=2)
+# How often the worker asks whether tonight's directory sync is due.
+DIRECTORY_SYNC_CHECK = timedelta(minutes=10)
 
 # The scheduler running in this process. Jobs in a persistent store name their function
 # by import path, so the job functions below reach the services through it.
@@ -56,6 +60,15 @@ def run_retention() -> None:
         _running.retention()
 
 
+def run_directory_sync() -> None:
+    """Job: sync the provider directory if tonight's sync has not run yet."""
+    if _running is not None and _running.directory_sync is not None:
+        try:
+            _running.directory_sync()
+        except Exception as error:  # noqa: BLE001 - the next look tries again
+            log.error("directory sync: %s", type(error).__name__)
+
+
 def job_id(checkin_id: int, due_at: datetime) -> str:
     """The same check-in and due time always give the same job id (re-adding replaces)."""
     return f"checkin-{checkin_id}-{int(due_at.timestamp())}"
@@ -71,9 +84,11 @@ class CheckInScheduler:
         retention: Callable[[], object] | None = None,
         sweep_seconds: float = 30.0,
         retention_hour: int = 3,
+        directory_sync: Callable[[], object] | None = None,
     ) -> None:
         self.checkins = checkins
         self.retention = retention
+        self.directory_sync = directory_sync
         self.sweep_seconds = sweep_seconds
         self.retention_hour = retention_hour
         sqlite = database_url.startswith("sqlite")
@@ -111,6 +126,15 @@ class CheckInScheduler:
                 CronTrigger(hour=self.retention_hour, timezone=self.checkins.settings.zone),
                 id="retention",
                 replace_existing=True,
+            )
+        if self.directory_sync is not None:
+            self.scheduler.add_job(
+                run_directory_sync,
+                "interval",
+                seconds=DIRECTORY_SYNC_CHECK.total_seconds(),
+                id="directory-sync",
+                jobstore="memory",
+                next_run_time=datetime.now(timezone.utc),
             )
         log.info("scheduler started")
 

@@ -1,4 +1,4 @@
-"""`helpline directory ...`: import provider listings, try a search, read wrong-listing reports."""
+"""`helpline directory ...`: import or sync provider listings, try a search, read reports."""
 
 from __future__ import annotations
 
@@ -14,19 +14,24 @@ from bot.directory.vocab import NEEDS, SOURCES
 TEMPLATE = Path(__file__).parent / "templates" / "local-sources.csv"
 
 
-def _session(database_url: str | None):
-    """A session on `database_url` (default: the configured database), schema checked."""
+def _sessions(database_url: str | None):
+    """Sessions on `database_url` (default: the configured database), schema checked."""
     from sqlalchemy import inspect
 
     from bot.db import get_engine, session_factory
 
     engine = get_engine(database_url)
-    if not inspect(engine).has_table("directory_locations"):
+    if not inspect(engine).has_table("directory_import_runs"):
         raise click.ClickException(
-            f"{engine.url.render_as_string(hide_password=True)} has no directory tables; "
-            "run `helpline db-upgrade` first"
+            f"{engine.url.render_as_string(hide_password=True)} has no directory tables "
+            "(or older ones); run `helpline db-upgrade` first"
         )
-    return session_factory(engine)()
+    return session_factory(engine)
+
+
+def _session(database_url: str | None):
+    """A session on `database_url` (default: the configured database), schema checked."""
+    return _sessions(database_url)()
 
 
 def verified_date(path: Path, given: date | None) -> date:
@@ -80,13 +85,17 @@ def import_command(
     """Import or re-import listings; existing ones are updated in place."""
     from tqdm import tqdm
 
+    from bot.db import utcnow
     from bot.directory.importer import import_rows
     from bot.directory.listing import RowError
+    from bot.directory.models import ImportRun
     from bot.directory.sources import READERS
+    from bot.directory.sync import record_run
 
     verified = verified_date(path, verified_on.date() if verified_on else None)
     if source != "local":
         click.echo(f"{path.name}: listings taken as current on {verified.isoformat()}")
+    started = utcnow()
     with _session(database_url) as session:
         try:
             rows = list(READERS[source](path, verified))
@@ -94,12 +103,77 @@ def import_command(
             raise click.ClickException(str(error)) from None
         with tqdm(desc=f"importing {source}", unit="listing") as bar:
             report = import_rows(session, source, rows, bar, retire_missing, commit_batches=True)
+        record_run(session, ImportRun.IMPORT, path.name, started, report, verified)
         session.commit()
     click.echo(report.summary())
     for number, reason in report.rejected[:show_rejected]:
         click.echo(f"  rejected row {number}: {reason}")
     if len(report.rejected) > show_rejected:
         click.echo(f"  ... and {len(report.rejected) - show_rejected} more rejected rows")
+
+
+@directory.command("sync")
+@click.option(
+    "--states",
+    default=None,
+    help='States to sync, e.g. "CT,MA" or "CT:25,MA:3" (default: DIRECTORY_SYNC_STATES).',
+)
+@click.option(
+    "--from-dir",
+    "from_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Read pages recorded earlier (CT-page1.json, ...) instead of the live locator.",
+)
+@click.option(
+    "--record-to",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write the pages fetched to this folder (for --from-dir later).",
+)
+@click.option("--database-url", default=None, help="Default: the configured DATABASE_URL.")
+@click.option("--show-rejected", default=20, show_default=True, help="Rejected rows to list.")
+def sync_command(
+    states: str | None,
+    from_dir: Path | None,
+    record_to: Path | None,
+    database_url: str | None,
+    show_rejected: int,
+) -> None:
+    """Refresh FindTreatment.gov listings from its locator; a failed sync changes nothing."""
+    from dataclasses import replace
+
+    from bot.directory.locator import fetch_pages, read_recorded, record_pages
+    from bot.directory.nightly import SyncSettings, parse_states
+    from bot.directory.sync import DirectorySync
+    from bot.settings import get_settings
+
+    settings = SyncSettings() if states else get_settings().directory_sync
+    if states:
+        try:
+            settings = replace(settings, states=parse_states(states))
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--states") from None
+    codes = settings.state_codes
+
+    def pages():
+        got = read_recorded(from_dir, codes) if from_dir else fetch_pages(settings.states)
+        if record_to:
+            record_pages(got, record_to)
+        return got
+
+    where = f"recorded pages in {from_dir}" if from_dir else "the FindTreatment.gov locator"
+    click.echo(f"syncing {', '.join(codes)} from {where}")
+    result = DirectorySync(_sessions(database_url), settings).run(pages)
+    if not result.ok:
+        raise click.ClickException(f"sync failed, yesterday's listings are kept: {result.message}")
+    click.echo(f"{result.pages} page(s) read")
+    click.echo(result.message)
+    assert result.report is not None
+    for number, reason in result.report.rejected[:show_rejected]:
+        click.echo(f"  rejected row {number}: {reason}")
+    if len(result.report.rejected) > show_rejected:
+        click.echo(f"  ... and {len(result.report.rejected) - show_rejected} more rejected rows")
 
 
 @directory.command("search")

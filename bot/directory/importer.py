@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Set, Tuple
+from typing import Any, Collection, Dict, Iterable, List, Set, Tuple
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -106,8 +106,14 @@ class Importer:
                 matcher.add(id_, name.lower(), address_key(street, postal), lat, lon, kinds)
         return matcher
 
-    def run(self, rows: Iterable[Row], retire_missing: bool = False) -> ImportReport:
-        """Import `rows`; with `retire_missing`, retire this source's records not in them."""
+    def run(
+        self,
+        rows: Iterable[Row],
+        retire_missing: bool = False,
+        retire_states: Collection[str] | None = None,
+    ) -> ImportReport:
+        """Import `rows`; with `retire_missing`, retire this source's records not in them
+        (only those in `retire_states` when given: a sync of some states leaves the rest)."""
         listings: Dict[str, Listing] = {}
         for row in rows:
             self.report.rows += 1
@@ -129,7 +135,7 @@ class Importer:
                 self.progress.update(1)
         self._write_batch()
         if retire_missing:
-            self._retire(set(listings))
+            self._retire(set(listings), retire_states)
             self._end_batch()
         return self.report
 
@@ -220,11 +226,20 @@ class Importer:
         if self.commit_batches:
             self.session.commit()
 
-    def _retire(self, present: Set[str]) -> None:
+    def _retire(self, present: Set[str], states: Collection[str] | None = None) -> None:
+        in_scope = set(self.stored)
+        if states is not None:
+            in_scope = set(
+                self.session.scalars(
+                    select(SourceRecord.source_key)
+                    .join(Location, Location.id == SourceRecord.location_id)
+                    .where(SourceRecord.source == self.source, Location.state.in_(list(states)))
+                )
+            )
         gone = [
             stored
             for key, stored in self.stored.items()
-            if key not in present and not stored.retired
+            if key in in_scope and key not in present and not stored.retired
         ]
         for start in range(0, len(gone), 500):
             chunk = gone[start : start + 500]
@@ -294,10 +309,12 @@ def import_rows(
     progress: Any = None,
     retire_missing: bool = False,
     commit_batches: bool = False,
+    retire_states: Collection[str] | None = None,
 ) -> ImportReport:
     """Import parsed rows of one source (`progress`: a tqdm-like bar); the caller commits.
 
-    With `commit_batches`, every batch is committed as it goes (for a live SQLite database).
+    With `commit_batches`, every batch is committed as it goes (for a live SQLite database);
+    without it the whole import is one transaction the caller can roll back.
     """
     importer = Importer(session, source, progress, commit_batches)
-    return importer.run(rows, retire_missing=retire_missing)
+    return importer.run(rows, retire_missing=retire_missing, retire_states=retire_states)

@@ -176,3 +176,33 @@ class LookupRecord(Base):
     # Places on the first page within the normal radius (25 miles); 0: nothing near.
     nearby: Mapped[int] = Column(Integer, nullable=False)
     nearest_miles: Mapped[float | None] = Column(Float)
+
+
+class ImportRun(Base):
+    """One import or sync of a source, and how it went: the console says when the listings
+    were last refreshed and whether the last sync failed. Counts only, no personal data."""
+
+    __tablename__ = "directory_import_runs"
+    __table_args__ = (Index("ix_directory_import_runs_source_started", "source", "started_at"),)
+
+    IMPORT = "import"
+    SYNC = "sync"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    kind: Mapped[str] = Column(String(8), nullable=False)  # import (a file) or sync (the API)
+    source: Mapped[str] = Column(String(16), nullable=False)
+    # What was read: the file name, or the states synced ("CT,MA").
+    scope: Mapped[str] = Column(String(255), nullable=False, default="")
+    started_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False)
+    finished_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False)
+    ok: Mapped[bool] = Column(Boolean, nullable=False)
+    # The date the listings were taken as current (None when nothing was imported).
+    verified_on: Mapped[date | None] = Column(Date)
+    rows: Mapped[int] = Column(Integer, nullable=False, default=0)
+    added: Mapped[int] = Column(Integer, nullable=False, default=0)
+    updated: Mapped[int] = Column(Integer, nullable=False, default=0)
+    unchanged: Mapped[int] = Column(Integer, nullable=False, default=0)
+    retired: Mapped[int] = Column(Integer, nullable=False, default=0)
+    rejected: Mapped[int] = Column(Integer, nullable=False, default=0)
+    # Why a run failed, for staff (never a traceback).
+    message: Mapped[str | None] = Column(String(500))

@@ -2,7 +2,8 @@
 
 Row numbers are CSV line numbers as a spreadsheet shows them (the header is row 1).
 FindTreatment.gov also offers XLSX; only its CSV export is read, as openpyxl is not
-installed.
+installed. Its locator's JSON pages are read by bot/directory/locator.py, through the same
+`findtreatment_listing`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Sequence, Set
+from typing import Callable, Dict, Iterator, List, Mapping, Sequence, Set
 
 from bot.directory.geo import resolve_place
 from bot.directory.listing import (
@@ -124,40 +125,48 @@ def read_findtreatment(path: Path, verified: date) -> Iterator[Row]:
 
     def build(v: dict) -> Listing | None:
         codes = {code for code, flag in v.items() if flag.strip() == "1"}
-        services = _services_from_codes(codes)
-        if not services:
-            return None
-        name, site = require(clean(v["name1"]), "name1"), clean(v["name2"])
-        postal, state = zip5(v["zip"]), state_code(v["state"])
-        lat, lon, precise = coordinates(v["latitude"], v["longitude"], postal)
-        phones = phone_numbers(v["phone"])
-        intake = phone_numbers(" ".join([v.get("intake1", ""), v.get("intake2", "")]))
-        street1, street2, city = clean(v["street1"]), clean(v["street2"]), clean(v["city"])
-        return Listing(
-            source="findtreatment",
-            source_key=stable_key(name, site, street1, street2, city, state, postal),
-            name=name,
-            site_name=site,
-            address_1=street1,
-            address_2=street2,
-            city=city,
-            state=state,
-            postal_code=postal,
-            latitude=lat,
-            longitude=lon,
-            precise=precise,
-            phone=phones[0] if phones else None,
-            intake_phone=intake[0] if intake else None,
-            website=clean(v.get("website")),
-            last_verified=verified,
-            services=services,
-            flags=pick(codes, FLAG_CODES),
-            languages=pick(codes, LANGUAGE_CODES),
-            populations=pick(codes, POPULATION_CODES),
-        )
+        return findtreatment_listing(v, codes, verified)
 
     required = ("name1", "name2", "street1", "street2", "city", "state", "zip", "phone")
     return _rows(path, _guard(build), required + ("intake1", "latitude", "longitude", "md"))
+
+
+def findtreatment_listing(v: Mapping[str, str], codes: Set[str], verified: date) -> Listing | None:
+    """One FindTreatment.gov facility with its lower-case service codes (the CSV export's
+    columns), or None when it offers no medication. The CSV export and the locator's JSON
+    (bot/directory/locator.py) both come through here, so the same facility keeps one
+    source key and the same words whichever way it arrived."""
+    services = _services_from_codes(codes)
+    if not services:
+        return None
+    name, site = require(clean(v["name1"]), "name1"), clean(v["name2"])
+    postal, state = zip5(v["zip"]), state_code(v["state"])
+    lat, lon, precise = coordinates(v["latitude"], v["longitude"], postal)
+    phones = phone_numbers(v["phone"])
+    intake = phone_numbers(" ".join([v.get("intake1", ""), v.get("intake2", "")]))
+    street1, street2, city = clean(v["street1"]), clean(v["street2"]), clean(v["city"])
+    return Listing(
+        source="findtreatment",
+        source_key=stable_key(name, site, street1, street2, city, state, postal),
+        name=name,
+        site_name=site,
+        address_1=street1,
+        address_2=street2,
+        city=city,
+        state=state,
+        postal_code=postal,
+        latitude=lat,
+        longitude=lon,
+        precise=precise,
+        phone=phones[0] if phones else None,
+        intake_phone=intake[0] if intake else None,
+        website=clean(v.get("website")),
+        last_verified=verified,
+        services=services,
+        flags=pick(codes, FLAG_CODES),
+        languages=pick(codes, LANGUAGE_CODES),
+        populations=pick(codes, POPULATION_CODES),
+    )
 
 
 def read_moud(path: Path, verified: date) -> Iterator[Row]:

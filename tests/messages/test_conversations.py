@@ -219,7 +219,11 @@ def test_the_worker_keeps_going_after_a_failed_pass(monkeypatch, caplog):
         sender = None
         inbound = Inbound()
         handoffs = Nothing()
-        settings = type("S", (), {"database_url": "sqlite://"})()
+        settings = type(
+            "S",
+            (),
+            {"database_url": "sqlite://", "directory_sync": type("N", (), {"nightly": False})()},
+        )()
         checkin_sending = retention = type("R", (), {"run": None})()
 
     class Scheduler:

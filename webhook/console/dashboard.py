@@ -51,6 +51,7 @@ def page():
         share=share_text,
         rate=rate_text,
         min_cell=MIN_CELL,
+        directory=services().directory_sync.status(),
     )
 
 

@@ -23,7 +23,12 @@ def _console() -> HandoffConsole:
 def queue():
     """The live queue page (it polls queue.json)."""
     items = _console().queue(g.navigator)
-    return render_template("console/queue.html", items=items, summary_rows=summary_rows)
+    return render_template(
+        "console/queue.html",
+        items=items,
+        summary_rows=summary_rows,
+        directory=services().directory_sync.status(),
+    )
 
 
 @bp.get("/queue.json")
