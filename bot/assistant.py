@@ -115,10 +115,7 @@ class AssistantClient:
 
 
 def _to_reply(item: dict) -> Reply:
-    buttons = [
-        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-        for b in item.get("buttons") or []
-    ]
+    buttons = [_button(b) for b in item.get("buttons") or []]
     topic, label, confidence = item.get("topic"), item.get("label"), item.get("confidence")
     return Reply(
         text=item["text"],
@@ -127,3 +124,11 @@ def _to_reply(item: dict) -> Reply:
         label=str(label)[:64] if label else None,
         confidence=float(confidence) if isinstance(confidence, (int, float)) else None,
     )
+
+
+def _button(item: dict) -> dict:
+    """A button as the web chat shows it: one that sends a payload, or a link (a `url`, such
+    as a tap-to-call tel: link; the chat decides which schemes it opens)."""
+    if item.get("url"):
+        return {"title": str(item.get("title", "")), "url": str(item["url"])}
+    return {"title": str(item.get("title", "")), "payload": str(item.get("payload", ""))}

@@ -107,4 +107,7 @@ def _show(message: dict, width: int, write: Callable[[str], None]) -> None:
     body = textwrap.fill(message["text"] or "", width=max(40, width - 6), subsequent_indent="     ")
     write(f"{label}> {body}")
     for button in message.get("buttons") or []:
-        write(f"     [{button['title']}] -> type: {button['payload']}")
+        if button.get("url"):
+            write(f"     [{button['title']}] -> link: {button['url']}")
+        else:
+            write(f"     [{button['title']}] -> type: {button['payload']}")

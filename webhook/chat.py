@@ -25,6 +25,8 @@ bp = Blueprint("chat", __name__)
 MAX_CHAT_TEXT = 1000
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 CHANNELS = ("web", "terminal")
+# Links a message may carry (a button with a `url`): tap-to-call and https pages only.
+LINK_SCHEMES = ("tel:", "https://")
 SLOW_DOWN = (
     "You're sending messages faster than we can read them. Please wait a minute and send it again."
 )
@@ -55,7 +57,11 @@ def limit_per_address():
 @bp.get("/chat")
 def page():
     """The chat page a person opens (or a partner site shows in the widget)."""
-    return render_template("chat.html", embedded=request.args.get("embed") == "1")
+    return render_template(
+        "chat.html",
+        embedded=request.args.get("embed") == "1",
+        quick_exit_url=services().settings.quick_exit_url,
+    )
 
 
 @bp.get("/embed.js")
@@ -115,10 +121,14 @@ def send_message():
 
 @bp.get("/api/chat/messages")
 def list_messages():
-    """Messages for the person after `after` (answers to kept messages arrive here)."""
+    """Messages for the person after `after` (answers to kept messages arrive here); with
+    `history=1` the person's own messages too, so a reloaded page shows the whole chat."""
     conversation = _conversation()
     after = int_arg("after", 0)
-    messages = services().conversations.messages_after(conversation, after)
+    if int_arg("history", 0, high=1):
+        messages = services().conversations.history(conversation, after)
+    else:
+        messages = services().conversations.messages_after(conversation, after)
     return jsonify(messages=[_as_json(m) for m in messages])
 
 
@@ -139,5 +149,11 @@ def _as_json(message: Message) -> dict:
         "id": message.id,
         "author": message.author,
         "text": message.body,
-        "buttons": message.buttons or [],
+        "buttons": [b for b in message.buttons or [] if _shown(b)],
     }
+
+
+def _shown(button: dict) -> bool:
+    """A reply button, or a link with a scheme the chat opens (never javascript: or data:)."""
+    url = button.get("url")
+    return url is None or (isinstance(url, str) and url.lower().startswith(LINK_SCHEMES))

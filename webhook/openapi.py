@@ -107,7 +107,18 @@ def spec() -> dict:
                             "in": "query",
                             "required": False,
                             "schema": {"type": "integer", "default": 0},
-                        }
+                        },
+                        {
+                            "name": "history",
+                            "in": "query",
+                            "required": False,
+                            "description": (
+                                "1: the whole conversation, the person's own messages too "
+                                "(author `person`), to show it again after a page reload; "
+                                "then poll without it after the last id"
+                            ),
+                            "schema": {"type": "integer", "enum": [0, 1], "default": 0},
+                        },
                     ],  # fmt: skip
                     "responses": {
                         "200": _json(
@@ -137,7 +148,16 @@ def spec() -> dict:
                 },  # fmt: skip
                 "Button": {
                     "type": "object",
-                    "properties": {"title": {"type": "string"}, "payload": {"type": "string"}},
+                    "description": (
+                        "A reply (send `payload` as the text) or, with `url` instead, a link: "
+                        "tel: (tap to call) or https: (directions) only"
+                    ),
+                    "required": ["title"],
+                    "properties": {
+                        "title": {"type": "string"},
+                        "payload": {"type": "string"},
+                        "url": {"type": "string", "pattern": "^(tel:|https://)"},
+                    },
                 },  # fmt: skip
                 "Message": {
                     "type": "object",
@@ -146,7 +166,7 @@ def spec() -> dict:
                         "id": {"type": "integer", "nullable": True},
                         "author": {
                             "type": "string",
-                            "enum": ["assistant", "system", "navigator"],
+                            "enum": ["assistant", "system", "navigator", "person"],
                         },  # fmt: skip
                         "text": {"type": "string"},
                         "buttons": {

@@ -248,6 +248,18 @@ class ConversationService:
                 ).scalars()
             )
 
+    def history(self, conversation: Conversation, after_id: int = 0) -> List[Message]:
+        """The whole conversation after message `after_id`, in order: what the person sent
+        and what they were sent (the web chat shows it again after a reload)."""
+        with self.sessions() as session:
+            return list(
+                session.execute(
+                    select(Message)
+                    .where(Message.conversation_id == conversation.id, Message.id > after_id)
+                    .order_by(Message.id)
+                ).scalars()
+            )
+
     def erase(self, conversation_ids: List[int]) -> List[str]:
         """Delete these conversations, every message in them and Rasa's record of them
         (Rasa's first, so a failure there leaves everything in place to try again)."""

@@ -287,3 +287,150 @@ def test_a_bad_after_gets_a_clear_400_not_an_error(client, after):
     )
     assert response.status_code == 400
     assert "after must be" in response.get_json()["error"]
+
+
+def test_history_shows_the_persons_own_messages_too_in_order(client):
+    session_id = start(client)
+    headers = {"X-Chat-Session": session_id}
+    for text in ("one", "two"):
+        client.post("/api/chat/messages", headers=headers, json={"text": text})
+    history = client.get("/api/chat/messages?history=1", headers=headers).get_json()["messages"]
+    assert [(m["author"], m["text"]) for m in history] == [
+        ("person", "one"),
+        ("assistant", "echo: one"),
+        ("person", "two"),
+        ("assistant", "echo: two"),
+    ]
+    assert [m["id"] for m in history] == sorted(m["id"] for m in history)
+    # Polling after the last id (without history) gets nothing twice.
+    later = client.get(f"/api/chat/messages?after={history[-1]['id']}", headers=headers)
+    assert later.get_json()["messages"] == []
+    # Without history=1 the answer is what it always was: messages to the person only.
+    plain = client.get("/api/chat/messages", headers=headers).get_json()["messages"]
+    assert [m["text"] for m in plain] == ["echo: one", "echo: two"]
+    after_first = client.get(
+        f"/api/chat/messages?history=1&after={history[1]['id']}", headers=headers
+    ).get_json()["messages"]
+    assert [m["text"] for m in after_first] == ["two", "echo: two"]
+
+
+def test_history_of_an_erased_chat_is_gone(client):
+    session_id = start(client)
+    headers = {"X-Chat-Session": session_id}
+    client.post("/api/chat/messages", headers=headers, json={"text": "hi"})
+    client.post("/api/chat/messages", headers=headers, json={"text": "DELETE"})
+    response = client.get("/api/chat/messages?history=1", headers=headers)
+    assert response.status_code == 404 and "reload the page" in response.get_json()["error"]
+
+
+@pytest.mark.parametrize("history", ["2", "yes", "-1"])
+def test_a_bad_history_flag_gets_a_clear_400(client, history):
+    session_id = start(client)
+    response = client.get(
+        f"/api/chat/messages?history={history}", headers={"X-Chat-Session": session_id}
+    )
+    assert response.status_code == 400
+    assert "history must be" in response.get_json()["error"]
+
+
+def test_openapi_documents_the_history_option_and_link_buttons(client):
+    spec = client.get("/api/openapi.json").get_json()
+    get = spec["paths"]["/api/chat/messages"]["get"]
+    assert "history" in [p["name"] for p in get["parameters"]]
+    schemas = spec["components"]["schemas"]
+    assert "person" in schemas["Message"]["properties"]["author"]["enum"]
+    assert "url" in schemas["Button"]["properties"]
+
+
+CALL = {"title": "Call", "url": "tel:+18605551234"}
+DIRECTIONS = {
+    "title": "Directions",
+    "url": "https://www.google.com/maps/dir/?api=1&destination=41.35%2C-72.09",
+}
+
+
+def _from_a_custom_action(buttons: list):
+    """What the gateway gets back from Rasa when an action sends
+    dispatcher.utter_message(text=..., buttons=buttons): Rasa's own output channel."""
+    import asyncio
+
+    from bot.assistant import _to_reply
+    from rasa_addons.channels import WebchatInput, _NamedCollector
+
+    collector = type(
+        "WebchatCollector", (_NamedCollector,), {"channel_name": WebchatInput.name()}
+    )()
+    asyncio.run(collector.send_response("someone", {"text": "1. Clinic A", "buttons": buttons}))
+    return [_to_reply(item) for item in collector.messages]
+
+
+def test_link_buttons_survive_from_a_custom_action_to_the_chat(client, assistant):
+    bad = [
+        {"title": "Script", "url": "javascript:alert(1)"},
+        {"title": "Data", "url": "data:text/html,hi"},
+        {"title": "Plain", "url": "http://example.org/"},
+    ]
+    more = {"title": "More places", "payload": "/more"}
+    assistant.script["near 06360"] = _from_a_custom_action([CALL, DIRECTIONS, *bad, more])
+    session_id = start(client)
+    headers = {"X-Chat-Session": session_id}
+    data = client.post("/api/chat/messages", headers=headers, json={"text": "near 06360"}).json
+    # Only tel: and https: links reach the person; reply buttons are untouched.
+    assert data["replies"][0]["buttons"] == [CALL, DIRECTIONS, more]
+    history = client.get("/api/chat/messages?history=1", headers=headers).json["messages"]
+    assert history[-1]["buttons"] == [CALL, DIRECTIONS, more]
+
+
+def test_a_text_message_never_carries_link_buttons(client, assistant, sender, conversations):
+    from twilio.request_validator import RequestValidator
+
+    from tests.support import PUBLIC, TWILIO_TOKEN
+
+    assistant.script["naloxone 06360"] = _from_a_custom_action([CALL, DIRECTIONS])
+    params = {"From": "+18605550199", "Body": "naloxone 06360", "MessageSid": "SM" + "7" * 32}
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(PUBLIC + "/sms/inbound", params)
+    response = client.post("/sms/inbound", data=params, headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 200
+    twiml = response.get_data(as_text=True)
+    assert "1. Clinic A" in twiml
+    assert "tel:" not in twiml and "google.com" not in twiml and "Directions" not in twiml
+    assert sender.sent == []  # answered inline: nothing else went out
+
+
+def test_the_chat_page_greets_and_offers_four_ways_to_start(client):
+    import re
+
+    from bot.crisis import OVERDOSE_NOW, detect
+
+    page = client.get("/chat").get_data(as_text=True)
+    assert "anonymous" in page and "24/7" in page and "talk with a person" in page
+    starts = dict(re.findall(r'data-send="([^"]+)">([^<]+)</button>', page))
+    assert sorted(starts.values()) == [
+        "Find naloxone",
+        "Find treatment",
+        "Someone may be overdosing",
+        "Talk to a person",
+    ]
+    payload = {title: sent for sent, title in starts.items()}
+    # The overdose button's words must reach the crisis check's 911 steps, whoever holds
+    # the chat (a navigator's hold lets only a crisis through to the assistant).
+    assert detect(payload["Someone may be overdosing"]) == OVERDOSE_NOW
+    assert payload["Find naloxone"] == "/find_naloxone"
+    assert payload["Find treatment"] == "/find_treatment"
+    assert payload["Talk to a person"] == "/request_human"
+    assert 'href="tel:911"' in page
+
+
+def test_quick_exit_goes_to_the_configured_everyday_site(settings, assistant, database_url):
+    from bot.settings import SettingsError
+    from tests.support import make_settings
+
+    page = create_app(make_services(settings, assistant)).test_client().get("/chat")
+    assert 'data-exit-url="https://www.weather.gov/"' in page.get_data(as_text=True)
+    assert "Quick exit: leave this page fast" in page.get_data(as_text=True)
+    other = make_settings(database_url, QUICK_EXIT_URL="https://www.example.org/news?a=1&b=2")
+    page = create_app(make_services(other, assistant)).test_client().get("/chat?embed=1")
+    assert 'data-exit-url="https://www.example.org/news?a=1&amp;b=2"' in page.get_data(as_text=True)
+    for bad in ("javascript:alert(1)", "www.weather.gov", "ftp://example.org/", "https://"):
+        with pytest.raises(SettingsError, match="QUICK_EXIT_URL"):
+            make_settings(database_url, QUICK_EXIT_URL=bad)

@@ -50,8 +50,18 @@
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && panel.getAttribute("data-open") === "true") { toggle(false); }
   });
+  // The chat's "Quick exit": the partner page is what is on screen, so it goes too, replaced
+  // in the tab's history by the helpline's neutral exit site (Back does not return to it).
+  function quickExit(url) {
+    panel.remove();
+    button.remove();
+    location.replace(typeof url === "string" && /^https?:\/\//i.test(url) ? url : "about:blank");
+  }
+
   window.addEventListener("message", function (event) {
-    if (event.origin === origin && event.data && event.data.helpline === "close") { toggle(false); }
+    if (event.origin !== origin || !event.data) { return; }
+    if (event.data.helpline === "close") { toggle(false); }
+    if (event.data.helpline === "exit") { quickExit(event.data.url); }
   });
   document.body.appendChild(panel);
   document.body.appendChild(button);
