@@ -2,7 +2,10 @@
 
 Imports ../shared/data into a fresh SQLite database, then times nearest-5 searches from
 random US ZIP code centres: the index alone, the full service call (index + loading the
-five listings), and a naive full scan of every row for comparison. Prints figures only.
+five listings), and a naive full scan of every row for comparison. Then 50 scripted SMS
+lookups through the running assistant: the turns each took to its first list of places
+(target: 1 when the need and place are in the first text, at most 2 otherwise) and the
+latency of the text the list answers. Prints figures only.
 
     .venv/bin/python bench/bench_directory.py [--data DIR] [--queries 2000] [--scans 30]
 """
@@ -161,8 +164,41 @@ def time_scans(sessions, index: DirectoryIndex, points: list, scans: int) -> Non
     print(f"  numpy scan (in memory, vectorised)   {percentiles(vector)}   {vector_ratio:,.0f}x")
 
 
+# Scripted lookups, as people text them: the need and the place in one text (target: the
+# list is the answer to that text), or the need first and the place when asked (target:
+# the list answers the second text). Written for this benchmark, not taken from any test
+# or evaluation set.
+ONE_TEXT = (
+    "{med} near {place}", "where can i get {med} in {place}", "{med} clinic {place}",
+    "looking for {med} in {place} with medicaid", "need {med} {place} asap",
+)  # fmt: skip
+TWO_TEXTS = (
+    ("i need {med}", "{place}"), ("can you help me find treatment", "{place}"),
+    ("where can i get narcan", "{place}"), ("how do i get on {med}", "im in {place}"),
+)  # fmt: skip
+MEDS = ("methadone", "methadon", "bupe", "subxone", "suboxone", "narcan", "vivitrol")
+PLACES = ("norwich", "06340", "orange ma", "athol", "greenfield ma", "hartford", "new london",
+          "01301", "worcester", "bridgeport ct", "springfield ma", "willimantic")  # fmt: skip
+
+
+def scripted_lookups(count: int = 50) -> list:
+    """`count` scripts (3 in 5 with everything in the first text), each with its target."""
+    scripts = []
+    for number in range(count):
+        med, place = MEDS[number % len(MEDS)], PLACES[(number * 5) % len(PLACES)]
+        if number % 5 < 3:
+            template = ONE_TEXT[number % len(ONE_TEXT)]
+            scripts.append(([template.format(med=med, place=place)], 1))
+        else:
+            first, second = TWO_TEXTS[number % len(TWO_TEXTS)]
+            scripts.append(([first.format(med=med), second.format(place=place)], 2))
+    return scripts
+
+
 def time_conversation(database_url: str, lookups: int) -> None:
-    """The same lookups through the conversation: a signed text in -> the list out (SMS)."""
+    """Lookups through the conversation: signed texts in -> the list out (SMS); the turns
+    each scripted lookup took to get its first list, and the time of the text answered by
+    the list."""
     import os
     import uuid
     import xml.etree.ElementTree as ET
@@ -191,7 +227,7 @@ def time_conversation(database_url: str, lookups: int) -> None:
     helpline = Helpline("bench-lookup", env, folder)
     url = f"{helpline.gateway}/sms/inbound"
     validator = RequestValidator(token)
-    places = [z["zip_code"] for z in zipcodes.filter_by(state="CT")][:lookups]
+    scripts = scripted_lookups(lookups)
 
     def text(phone: str, body: str):
         params = {"From": phone, "Body": body, "MessageSid": f"SM{uuid.uuid4().hex}"}
@@ -199,26 +235,39 @@ def time_conversation(database_url: str, lookups: int) -> None:
         started = time.perf_counter()
         response = requests.post(url, data=params, headers=headers, timeout=30)
         took = time.perf_counter() - started
-        return took, [m.text for m in ET.fromstring(response.content).iter("Message")]
+        return took, [m.text or "" for m in ET.fromstring(response.content).iter("Message")]
 
     try:
         for process in ("actions", "rasa", "gateway"):
             helpline.start(process)
         helpline.wait_healthy()
         text("+18605550100", "where can i get narcan near 06360")  # warm up the index
-        naloxone, treatment, answered = [], [], 0
-        for number, place in enumerate(places):
-            took, replies = text(f"+1860556{number:04d}", f"where can i get narcan near {place}")
-            naloxone.append(took)
-            answered += any("mi, " in r for r in replies)
+        turns, on_target, listed_in, missed = [], 0, [], []
+        for number, (script, target) in enumerate(scripts):
             phone = f"+1860557{number:04d}"
-            text(phone, f"where can i get bupe near {place}")
-            took, replies = text(phone, "skip")
-            treatment.append(took)
-        print(f"through the conversation (signed SMS in -> list out, {len(places)} CT ZIP codes):")
-        print(f"  naloxone near a ZIP, one text       {percentiles(naloxone)}")
-        print(f"  buprenorphine, last answer -> list  {percentiles(treatment)}")
-        print(f"  ({answered} of {len(places)} naloxone lookups listed places)")
+            taken = None
+            for turn, body in enumerate(script, start=1):
+                took, replies = text(phone, body)
+                if any(" mi, " in reply for reply in replies):
+                    taken = turn
+                    listed_in.append(took)
+                    break
+            turns.append(taken)
+            on_target += taken is not None and taken <= target
+            if taken is None or taken > target:
+                missed.append(" / ".join(script))
+        one = [t for t, (_, target) in zip(turns, scripts, strict=True) if target == 1]
+        two = [t for t, (_, target) in zip(turns, scripts, strict=True) if target == 2]
+        print(f"through the conversation ({len(scripts)} scripted SMS lookups, CT and MA):")
+        print(
+            f"  turns to the first list: need and place in the first text: "
+            f"{sum(t == 1 for t in one)}/{len(one)} in 1 turn; need first, then the place: "
+            f"{sum(t is not None and t <= 2 for t in two)}/{len(two)} in at most 2 turns"
+        )
+        print(f"  on target (1 turn / at most 2): {on_target}/{len(scripts)}")
+        for script in missed:
+            print(f"    missed: {script}")
+        print(f"  the text the list answers, signed SMS in -> TwiML out  {percentiles(listed_in)}")
     finally:
         helpline.shutdown()
 
@@ -229,7 +278,7 @@ def time_conversation(database_url: str, lookups: int) -> None:
 @click.option("--scans", default=30, show_default=True)
 @click.option(
     "--conversation",
-    default=30,
+    default=50,
     show_default=True,
     help="Lookups through the running assistant (0 to skip; needs a trained model).",
 )
