@@ -51,6 +51,27 @@ def find_place(text: str) -> PlaceResult:
     return result
 
 
+# "im sharon" introduces a person; "im in sharon" names a place.
+_INTRODUCTION = re.compile(
+    r"^\s*(?:i'?m|i am|we'?re|we are|it'?s|its|this is|my name is)\s+"
+    r"(?!(?:in|near|around|at|by|from|close to|out)\b)",
+    re.IGNORECASE,
+)
+
+
+def only_place(text: str) -> Place | None:
+    """The place a message names when it is nothing but a place ("willimantic", "im in
+    06340", "norwich ct please"); misspellings and introductions ("im sharon") are not."""
+    if _INTRODUCTION.match(text or ""):
+        return None
+    core = _AFTER_PLACE.sub("", _BEFORE_PLACE.sub("", (text or "").strip()))
+    if re.fullmatch(r"\d{5}(?:-\d{4})?", core) or (core and not re.search(r"\d", core)):
+        result = resolve_place(core)
+        if result.place is not None and not result.corrected:
+            return result.place
+    return None
+
+
 def parse_medication(text: str | None) -> str | None:
     """ "methadone", "buprenorphine", "naltrexone", ANY, or None when it names none.
 

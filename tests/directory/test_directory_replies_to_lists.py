@@ -12,6 +12,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.directory.asking import parse_medication, read_refinement, wishes, without_car
 from rasa_addons.lookup import LookupFollowUpPolicy, lookup_action
+from rasa_addons.places import PlaceMessage, place_lookup
 
 
 @pytest.mark.parametrize(
@@ -70,6 +71,37 @@ def test_wishes_and_medications_in_their_words():
     assert parse_medication("methadon program in norwich") == "methadone"
     assert parse_medication("vivitrol shot") == "naltrexone"
     assert parse_medication("narcan") is None  # naloxone is not a treatment medication
+
+
+@pytest.mark.parametrize(
+    "text, entity",
+    [("willimantic", ("town", "Willimantic CT")), ("im in 06340", ("zip", "06340")),
+     ("i live in hartford", ("town", "Hartford CT")), ("warren ma", ("town", "Warren MA")),
+     ("norwich ct please", ("town", "Norwich CT"))],
+)  # fmt: skip
+def test_a_message_that_is_only_a_place_is_a_lookup(text, entity):
+    intent, found = place_lookup(text)
+    assert intent == "find_treatment" and (found["entity"], found["value"]) == entity
+
+
+@pytest.mark.parametrize(
+    "text", ["im sharon", "norwhich", "my zip is 06340 and i need help", "ct", "new york",
+             "took 10000", "/find_naloxone", "hi"],
+)  # fmt: skip
+def test_introductions_misspellings_and_more_than_a_place_are_left_to_the_classifier(text):
+    assert place_lookup(text) is None
+
+
+def test_the_place_component_sets_the_lookup_and_the_entity_spacy_missed():
+    from rasa.shared.nlu.training_data.message import Message
+
+    message = Message(data={"text": "im in 06340", "intent": {"name": "out_of_scope"}})
+    PlaceMessage({}).process([message])
+    assert message.get("intent") == {"name": "find_treatment", "confidence": 1.0}
+    assert message.get("entities")[0]["value"] == "06340"
+    kept = Message(data={"text": "06340", "intent": {"name": "find_naloxone"}, "entities": []})
+    PlaceMessage({}).process([kept])
+    assert kept.get("intent")["name"] == "find_naloxone"  # a lookup's own need is kept
 
 
 # -- the policy ---------------------------------------------------------------------------
