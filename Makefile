@@ -34,11 +34,11 @@ $(SPACY): bot/nlp.py bot/directory/geo.py | $(VENV)/.installed
 $(MODEL): $(RASA_SOURCES) $(SPACY)
 	$(BIN)/rasa train --domain domain --fixed-model-name helpline --out models --quiet
 
-## Start Rasa, the action server, the gateway and the worker; Ctrl-C stops them all.
+## Start Rasa, the action server, the gateway and the worker under supervisord (one that dies is restarted); Ctrl-C stops them all.
 run:
 	@echo "Starting the helpline. Web chat: http://127.0.0.1:$${GATEWAY_PORT:-8000}/chat" \
 	      " - navigator console: /console/ - terminal chat: $(BIN)/helpline chat - health: /health"
-	$(BIN)/honcho start -f Procfile
+	$(BIN)/helpline run
 
 ## Import the real provider listings (never committed; an operator downloads current ones).
 DATA ?= ../shared/data

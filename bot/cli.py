@@ -90,7 +90,7 @@ def db_upgrade() -> None:
 @main.command()
 @click.argument("process", type=click.Choice(["rasa", "actions", "gateway"]))
 def serve(process: str) -> None:
-    """Run one process of the helpline in the foreground (the Procfile uses these)."""
+    """Run one process of the helpline in the foreground (`helpline run` starts each)."""
     settings = get_settings()
     env = {**os.environ, **settings.rasa_environment()}
     venv_bin = Path(sys.executable).parent
@@ -126,6 +126,25 @@ def serve(process: str) -> None:
         click.echo(f"Web chat: {url}/chat  Console: {url}/console/  Health: {url}/health")
     os.chdir(ROOT)
     os.execve(argv[0], argv, env)
+
+
+SUPERVISOR_CONFIG = ROOT / "deploy" / "supervisord.conf"
+
+
+@main.command()
+def run() -> None:
+    """Run every process under supervisord (what `make run` does): a process that dies is
+    started again and the others keep running; Ctrl-C stops them all."""
+    from bot.settings import read_env_file
+
+    run_dir = Path(os.environ.get("HELPLINE_RUN_DIR") or ROOT / "var" / "run")
+    run_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    env = {**read_env_file(ROOT / ".env"), **os.environ}  # the environment wins over .env
+    env["HELPLINE_BIN"] = str(Path(sys.executable).parent)
+    env["HELPLINE_RUN_DIR"] = str(run_dir)
+    supervisord = str(Path(sys.executable).parent / "supervisord")
+    os.chdir(ROOT)
+    os.execve(supervisord, [supervisord, "-c", str(SUPERVISOR_CONFIG)], env)
 
 
 @main.command()
