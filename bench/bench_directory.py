@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -243,12 +244,19 @@ def time_conversation(database_url: str, lookups: int) -> None:
         helpline.wait_healthy()
         text("+18605550100", "where can i get narcan near 06360")  # warm up the index
         turns, on_target, listed_in, missed = [], 0, [], []
+        listings = reachable = 0
         for number, (script, target) in enumerate(scripts):
             phone = f"+1860557{number:04d}"
             taken = None
             for turn, body in enumerate(script, start=1):
                 took, replies = text(phone, body)
                 if any(" mi, " in reply for reply in replies):
+                    shown = [reply for reply in replies if " mi, " in reply]
+                    listings += len(shown)
+                    reachable += sum(
+                        "Call " in r or re.search(r" mi, \d+[A-Za-z]? \w", r) is not None
+                        for r in shown
+                    )
                     taken = turn
                     listed_in.append(took)
                     break
@@ -265,6 +273,7 @@ def time_conversation(database_url: str, lookups: int) -> None:
             f"{sum(t is not None and t <= 2 for t in two)}/{len(two)} in at most 2 turns"
         )
         print(f"  on target (1 turn / at most 2): {on_target}/{len(scripts)}")
+        print(f"  listings shown with a phone or a street address: {reachable}/{listings}")
         for script in missed:
             print(f"    missed: {script}")
         print(f"  the text the list answers, signed SMS in -> TwiML out  {percentiles(listed_in)}")
