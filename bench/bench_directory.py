@@ -254,8 +254,7 @@ def time_conversation(database_url: str, lookups: int) -> None:
                     shown = [reply for reply in replies if " mi, " in reply]
                     listings += len(shown)
                     reachable += sum(
-                        "Call " in r or re.search(r" mi, \d+[A-Za-z]? \w", r) is not None
-                        for r in shown
+                        "Call " in r or re.search(r" mi, [^,.]+, ", r) is not None for r in shown
                     )
                     taken = turn
                     listed_in.append(took)

@@ -29,7 +29,7 @@ PASSWORD = "correct horse battery"
 
 def reachable(listing: str) -> bool:
     """A listing says how to reach the place: a phone number or a street address."""
-    return "Call " in listing or re.search(r" mi, \d+[A-Za-z]? \w", listing) is not None
+    return "Call " in listing or re.search(r" mi, [^,.]+, ", listing) is not None
 
 
 def test_one_text_finds_buprenorphine_near_a_zip_and_replies_narrow_it(helpline):
