@@ -85,7 +85,7 @@ def bootstrap(
     sessions = sessions or session_factory(get_engine(settings.database_url))
     if assistant is None:
         assistant = AssistantClient(
-            settings.rasa_url,
+            settings.rasa_urls,
             settings.rasa_token,
             settings.rasa_timeout,
             settings.action_server_health_url,

@@ -89,7 +89,10 @@ def db_upgrade() -> None:
 
 @main.command()
 @click.argument("process", type=click.Choice(["rasa", "actions", "gateway"]))
-def serve(process: str) -> None:
+@click.option(
+    "--replica", default=0, help="Which Rasa replica (it listens on RASA_PORT + this number)."
+)
+def serve(process: str, replica: int) -> None:
     """Run one process of the helpline in the foreground (`helpline run` starts each)."""
     settings = get_settings()
     env = {**os.environ, **settings.rasa_environment()}
@@ -103,7 +106,7 @@ def serve(process: str) -> None:
         argv = [
             sys.executable, "-m", "rasa_addons.run",
             "--enable-api",
-            "--interface", "127.0.0.1", "--port", str(settings.rasa_port),
+            "--interface", "127.0.0.1", "--port", str(settings.rasa_port + replica),
             "--endpoints", str(ROOT / "endpoints.yml"),
             "--credentials", str(ROOT / "credentials.yml"),
             "--model", settings.model_path,
@@ -142,6 +145,8 @@ def run() -> None:
     env = {**read_env_file(ROOT / ".env"), **os.environ}  # the environment wins over .env
     env["HELPLINE_BIN"] = str(Path(sys.executable).parent)
     env["HELPLINE_RUN_DIR"] = str(run_dir)
+    # As many local Rasa processes as the gateway spreads conversations over (RASA_REPLICAS).
+    env["RASA_REPLICAS"] = str(len(get_settings().rasa_urls))
     supervisord = str(Path(sys.executable).parent / "supervisord")
     os.chdir(ROOT)
     os.execve(supervisord, [supervisord, "-c", str(SUPERVISOR_CONFIG)], env)

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Tuple
 from urllib.parse import unquote, urlsplit
 
 from bot.checkins.schedule import CheckInSettings
@@ -42,6 +42,8 @@ class Settings:
     tracker_database_url: str
     redis_url: str | None
     rasa_url: str
+    # Every Rasa replica the gateway spreads conversations over (the first is `rasa_url`).
+    rasa_urls: Tuple[str, ...]
     rasa_token: str
     action_server_url: str
     gateway_host: str
@@ -91,11 +93,14 @@ class Settings:
         gateway_port = int(env.get("GATEWAY_PORT", "8000"))
         rasa_port = int(env.get("RASA_PORT", "5005"))
         action_port = int(env.get("ACTION_PORT", "5055"))
+        tracker_url = env.get("TRACKER_DATABASE_URL") or _default_sqlite("tracker.db")
+        rasa_urls = _rasa_urls(env, rasa_port, tracker_url)
         return cls(
             database_url=env.get("DATABASE_URL") or _default_sqlite("helpline.db"),
-            tracker_database_url=env.get("TRACKER_DATABASE_URL") or _default_sqlite("tracker.db"),
+            tracker_database_url=tracker_url,
             redis_url=env.get("REDIS_URL") or None,
-            rasa_url=env.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}",
+            rasa_url=rasa_urls[0],
+            rasa_urls=rasa_urls,
             rasa_token=env["RASA_TOKEN"],
             action_server_url=env.get("ACTION_SERVER_URL")
             or f"http://127.0.0.1:{action_port}/webhook",
@@ -152,6 +157,28 @@ class Settings:
             "ACTION_SERVER_URL": self.action_server_url,
             "RASA_TELEMETRY_ENABLED": "false",
         }
+
+
+def default_rasa_replicas(tracker_database_url: str, redis_url: str | None) -> int:
+    """One Rasa process per core (at most 4) when replicas can share conversations safely
+    (a server tracker store and Redis's lock store); one with the embedded defaults, whose
+    in-memory lock store and SQLite tracker store belong to one process."""
+    if redis_url and not tracker_database_url.startswith("sqlite"):
+        return max(1, min(os.cpu_count() or 1, 4))
+    return 1
+
+
+def _rasa_urls(env: Mapping[str, str], rasa_port: int, tracker_url: str) -> Tuple[str, ...]:
+    """RASA_URL (a comma-separated list of replicas), else RASA_REPLICAS local processes on
+    ports RASA_PORT, RASA_PORT + 1, ... (`helpline serve rasa --replica N`)."""
+    given = [url.strip().rstrip("/") for url in (env.get("RASA_URL") or "").split(",")]
+    if any(given):
+        return tuple(url for url in given if url)
+    replicas = env.get("RASA_REPLICAS") or str(
+        default_rasa_replicas(tracker_url, env.get("REDIS_URL") or None)
+    )
+    count = _at_least_one("RASA_REPLICAS", replicas)
+    return tuple(f"http://127.0.0.1:{rasa_port + n}" for n in range(count))
 
 
 def _at_least_one(name: str, value: str) -> int:

@@ -20,9 +20,18 @@ def health():
         "action_server": conversations.assistant.action_server_up(),
         "database": _database_ok(conversations.sessions),
     }
-    body = {"status": "ok" if all(checks.values()) else "degraded", "checks": checks}
+    body: dict[str, object] = {
+        "status": "ok" if all(checks.values()) else "degraded",
+        "checks": checks,
+    }
     if status and status.get("model_id"):
         body["model"] = status["model_id"]
+    replicas = getattr(conversations.assistant, "replicas", None)
+    if replicas:
+        body["rasa_replicas"] = {
+            "ready": conversations.assistant.replicas_ready(),
+            "configured": len(replicas),
+        }
     return jsonify(body), 200 if all(checks.values()) else 503
 
 

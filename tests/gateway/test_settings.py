@@ -52,6 +52,29 @@ def test_production_profile_is_selected_by_environment_only():
     assert (rasa["LOCK_STORE_DB"], rasa["LOCK_STORE_PASSWORD"]) == ("2", "secret")
 
 
+def test_rasa_replicas_are_one_on_the_embedded_defaults_and_one_per_core_in_production(
+    monkeypatch,
+):
+    import os
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert Settings.from_env(TEST_SECRETS).rasa_urls == ("http://127.0.0.1:5005",)
+    production = {**TEST_SECRETS, "TRACKER_DATABASE_URL": "postgresql://db/t",
+                  "REDIS_URL": "redis://127.0.0.1:6379/0", "RASA_PORT": "6000"}  # fmt: skip
+    assert Settings.from_env(production).rasa_urls == (
+        "http://127.0.0.1:6000",
+        "http://127.0.0.1:6001",
+    )
+    monkeypatch.setattr(os, "cpu_count", lambda: 32)
+    assert len(Settings.from_env(production).rasa_urls) == 4
+    assert len(Settings.from_env({**production, "RASA_REPLICAS": "3"}).rasa_urls) == 3
+    given = {**TEST_SECRETS, "RASA_URL": "http://a:5005, http://b:5005/"}
+    assert Settings.from_env(given).rasa_urls == ("http://a:5005", "http://b:5005")
+    assert Settings.from_env(given).rasa_url == "http://a:5005"
+    with pytest.raises(SettingsError, match="RASA_REPLICAS"):
+        Settings.from_env({**TEST_SECRETS, "RASA_REPLICAS": "0"})
+
+
 def test_env_example_names_every_variable_the_settings_read():
     source = (ROOT / "bot" / "settings.py").read_text()
     example = (ROOT / ".env.example").read_text()

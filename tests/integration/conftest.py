@@ -107,6 +107,8 @@ def helpline(request, tmp_path_factory):
         # Check-ins may go at any hour here (the hours themselves are unit-tested).
         "CHECKIN_HOURS": "00:00-23:59",
         "GATEWAY_WORKERS": "2",
+        # The harness starts one Rasa process (test_supervision.py runs replicas).
+        "RASA_REPLICAS": "1",
         "RASA_TELEMETRY_ENABLED": "false",
     }
     from bot.db import upgrade

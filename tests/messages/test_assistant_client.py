@@ -132,3 +132,61 @@ def test_silence_with_the_action_server_down_is_unavailable(rasa):
     rasa.actions_up = False
     with pytest.raises(AssistantUnavailable):
         client.send("abc", "hi")
+
+
+# -- replicas -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two():
+    fakes = [FakeRasa(), FakeRasa()]
+    yield fakes
+    for fake in fakes:
+        fake.server.shutdown()
+
+
+def test_each_conversation_sticks_to_one_replica_and_they_share_the_load(two):
+    client = AssistantClient([fake.url for fake in two], "tok")
+    senders = [f"{n:032x}" for n in range(40)]
+    for _ in range(3):
+        for sender in senders:
+            client.send(sender, "hi")
+    for fake in two:
+        by_sender = {}
+        for _, payload in fake.posts:
+            by_sender[payload["sender"]] = by_sender.get(payload["sender"], 0) + 1
+        assert set(by_sender.values()) == {3}  # every message of a conversation, one replica
+        assert 10 <= len(by_sender) <= 30  # and both replicas get a fair share
+    assert client.replicas_ready() == 2
+
+
+def test_a_replica_that_is_down_hands_its_conversations_to_another(two):
+    client = AssistantClient([fake.url for fake in two], "tok")
+    sender = next(
+        s for s in (f"{n:032x}" for n in range(50)) if client.replicas_for(s)[0].url == two[0].url
+    )
+    two[0].server.shutdown()
+    two[0].server.server_close()
+    assert [r.text for r in client.send(sender, "hi")][0] == "hello"
+    assert [p["sender"] for _, p in two[1].posts] == [sender]
+    assert client.replicas_ready() == 1 and client.is_ready()
+
+
+def test_a_replica_that_took_the_message_but_is_slow_is_not_retried_elsewhere(two):
+    client = AssistantClient([fake.url for fake in two], "tok", timeout=0.3)
+    sender = next(
+        s for s in (f"{n:032x}" for n in range(50)) if client.replicas_for(s)[0].url == two[0].url
+    )
+    two[0].delay = 1.0
+    with pytest.raises(AssistantUnavailable):
+        client.send(sender, "hi")
+    assert two[1].posts == []  # never handled twice
+
+
+def test_no_replica_ready_is_unavailable(two):
+    for fake in two:
+        fake.model_loaded = False
+    client = AssistantClient([fake.url for fake in two], "tok")
+    with pytest.raises(AssistantUnavailable):
+        client.send("abc", "hi")
+    assert not client.is_ready() and client.replicas_ready() == 0
