@@ -67,6 +67,8 @@ class Settings:
     proxy_hops: int
     embed_allowed_origins: str
     quick_exit_url: str
+    # GET /metrics answers only with this bearer token (unset: no metrics endpoint).
+    metrics_token: str | None
     console: ConsoleSettings
     checkins: CheckInSettings
     retention_days: int
@@ -127,6 +129,7 @@ class Settings:
             quick_exit_url=_web_address(
                 "QUICK_EXIT_URL", env.get("QUICK_EXIT_URL") or "https://www.weather.gov/"
             ),
+            metrics_token=env.get("METRICS_TOKEN") or None,
             console=console,
             checkins=checkins,
             retention_days=_at_least_one("RETENTION_DAYS", env.get("RETENTION_DAYS") or "30"),

@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.bootstrap import Services, bootstrap
 from bot.ratelimit import WindowLimiter
-from webhook import chat, health, openapi, sms
+from webhook import chat, health, metrics, openapi, sms
 from webhook.console import bp as console_bp
 from webhook.console.dashboard import bp as dashboard_bp
 from webhook.context import EXTENSION
@@ -54,11 +54,11 @@ def create_app(services: Services | None = None, config: dict | None = None) -> 
 
     # Ids in paths are database ids: a number too big to store is a 404, not an error.
     app.url_map.converters["id"] = IdConverter
-    for blueprint in (health.bp, chat.bp, sms.bp, openapi.bp, console_bp, dashboard_bp):
+    for blueprint in (health.bp, chat.bp, sms.bp, openapi.bp, metrics.bp, console_bp, dashboard_bp):
         app.register_blueprint(blueprint)
     # Every form carries a CSRF token; the JSON chat API and Twilio's webhooks cannot.
     csrf = CSRFProtect(app)
-    for blueprint in (chat.bp, sms.bp, openapi.bp):
+    for blueprint in (chat.bp, sms.bp, openapi.bp, metrics.bp):
         csrf.exempt(blueprint)
     _register_error_pages(app)
 
