@@ -37,11 +37,12 @@ class Helpline:
         self.rasa = f"http://127.0.0.1:{env['RASA_PORT']}"
 
     def start(self, process: str) -> None:
-        command = (
-            ["worker", "--interval", "0.5", "--sweep-seconds", "1"]
-            if process == "worker"
-            else ["serve", process]
-        )
+        if process == "worker":
+            command = ["worker", "--interval", "0.5", "--sweep-seconds", "1"]
+        elif process.startswith("rasa-"):  # another replica: rasa-1 on RASA_PORT + 1
+            command = ["serve", "rasa", "--replica", process.split("-", 1)[1]]
+        else:
+            command = ["serve", process]
         log = open(self.logs / f"{self.name}-{process}.log", "ab")
         self.procs[process] = subprocess.Popen(
             [str(Path(sys.executable).parent / "helpline"), *command],
