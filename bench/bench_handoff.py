@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import statistics
 import sys
 import tempfile
@@ -29,12 +28,10 @@ from argon2 import PasswordHasher  # noqa: E402
 from bot.accounts.models import NAVIGATOR  # noqa: E402
 from bot.bootstrap import bootstrap  # noqa: E402
 from bot.db import upgrade  # noqa: E402
-from tests.support import ScriptedAssistant, make_settings  # noqa: E402
+from tests.support import ConsoleBrowser, ScriptedAssistant, make_settings  # noqa: E402
 from webhook import create_app  # noqa: E402
 
-BASE = "https://localhost"
 PASSWORD = "bench password 1234"
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def percentiles(seconds: list) -> str:
@@ -44,24 +41,16 @@ def percentiles(seconds: list) -> str:
     return f"p50 {statistics.median(ms):8.1f} ms   p95 {p95:8.1f} ms   (n={len(ms)})"
 
 
-class Console:
-    """A signed-in console session (https, CSRF token, same-origin Referer)."""
+class Console(ConsoleBrowser):
+    """A signed-in console session (https, CSRF token, same-origin Referer, and the second
+    factor as the navigator's authenticator app answers it)."""
 
     def __init__(self, app, email: str) -> None:
-        self.client = app.test_client()
-        self.post("/console/sign-in", {"email": email, "password": PASSWORD})
-
-    def token(self) -> str:
-        page = self.client.get("/console/sign-in", base_url=BASE).get_data(as_text=True)
-        return TOKEN.search(page).group(1)
-
-    def post(self, path: str, data: dict):
-        data = {**data, "csrf_token": self.token()}
-        headers = {"Referer": f"{BASE}/console/"}
-        return self.client.post(path, data=data, base_url=BASE, headers=headers)
+        super().__init__(app)
+        self.sign_in(email, PASSWORD)
 
     def queue_ids(self) -> set:
-        items = self.client.get("/console/queue.json", base_url=BASE).get_json()["items"]
+        items = self.get("/console/queue.json").get_json()["items"]
         return {item["id"] for item in items}
 
 
@@ -84,7 +73,9 @@ def one_round(app, conversations, handoffs, open_count, console_poll, chat_poll)
         session_id = client.post("/api/chat/sessions", json={"channel": "web"}).get_json()[
             "session_id"
         ]
-        client.post(f"/api/chat/sessions/{session_id}/messages", json={"text": "hi"})
+        client.post(
+            "/api/chat/messages", headers={"X-Chat-Session": session_id}, json={"text": "hi"}
+        )
         people.append((client, session_id, conversations.find(session_id).id))
 
     requested, seen, handoff_ids = {}, {}, {}
@@ -127,7 +118,9 @@ def one_round(app, conversations, handoffs, open_count, console_poll, chat_poll)
         last = 0
         time.sleep(random.uniform(0, chat_poll))  # each chat polls on its own cycle
         while index not in arrived:
-            messages = client.get(f"/api/chat/sessions/{session_id}/messages?after={last}")
+            messages = client.get(
+                f"/api/chat/messages?after={last}", headers={"X-Chat-Session": session_id}
+            )
             for message in messages.get_json()["messages"]:
                 last = max(last, message["id"])
                 if message["author"] == "navigator":

@@ -29,7 +29,9 @@ from bot.directory.lookups import DirectoryLookups
 from bot.directory.sync import DirectorySync
 from bot.handoff.alerts import OnCallAlert
 from bot.handoff.console import HandoffConsole
+from bot.handoff.presence import Presence
 from bot.handoff.requests import HandoffRequests
+from bot.handoff.saved_replies import SavedReplies
 from bot.privacy import PhoneVault
 from bot.retention import RetentionService
 from bot.review.service import ReviewQueue
@@ -61,6 +63,8 @@ class Services:
     checkin_sending: CheckInSending
     handoffs: HandoffRequests
     console: HandoffConsole
+    presence: Presence
+    saved_replies: SavedReplies
     accounts: NavigatorService
     console_sessions: ConsoleSessions
     second_factor: SecondFactor
@@ -115,6 +119,14 @@ def bootstrap(
         alert = OnCallAlert(
             sessions, vault, settings.console.on_call_phone, f"{settings.public_url}/console/"
         )
+    supervisor = None
+    if settings.console.supervisor_phone:
+        supervisor = OnCallAlert(
+            sessions, vault, settings.console.supervisor_phone, f"{settings.public_url}/console/"
+        )
+    idle = timedelta(minutes=settings.console.idle_minutes)
+    lifetime = timedelta(hours=settings.console.session_hours)
+    presence = Presence(sessions, idle, lifetime)
     return Services(
         settings=settings,
         sessions=sessions,
@@ -126,19 +138,18 @@ def bootstrap(
         sender=sms_sender,
         checkins=checkins,
         checkin_sending=CheckInSending(sessions, settings.checkins),
-        handoffs=HandoffRequests(sessions, settings.console, alert),
+        handoffs=HandoffRequests(sessions, settings.console, alert, presence, supervisor),
         console=HandoffConsole(
             sessions,
             settings.checkins,
             timedelta(minutes=settings.console.closed_grace_minutes),
+            timedelta(minutes=settings.console.claim_target_minutes),
         ),
+        presence=presence,
+        saved_replies=SavedReplies(sessions),
         accounts=NavigatorService(sessions, hasher),
         second_factor=SecondFactor(sessions, vault),
-        console_sessions=ConsoleSessions(
-            sessions,
-            timedelta(minutes=settings.console.idle_minutes),
-            timedelta(hours=settings.console.session_hours),
-        ),
+        console_sessions=ConsoleSessions(sessions, idle, lifetime),
         retention=RetentionService(sessions, trackers, settings.retention_days),
         directory=DirectoryLookups(sessions),
         directory_sync=DirectorySync(sessions, settings.directory_sync),

@@ -207,15 +207,19 @@ def worker(interval: float, once: bool, sweep_seconds: float) -> None:
 
 
 def _worker_pass(services) -> None:
-    """Answer kept messages, tell unclaimed requests, send the outbox: one pass."""
+    """Answer kept messages, tell unclaimed requests (and remind staff), send the outbox:
+    one pass."""
     answered = services.inbound.answer_pending()
     # Before sending, so an SMS "not yet" notice goes out in the same pass.
     told = services.handoffs.notify_unclaimed()
+    # Staff are texted again about requests still unclaimed past the claim target.
+    reminded = services.handoffs.escalate_unclaimed()
     sent = services.outbox.deliver_due(services.sender) if services.sender else 0
-    if answered or told or sent:
+    if answered or told or sent or reminded:
         log.info(
-            "worker answered %d kept message(s), sent %d text(s), %d not-yet notice(s)",
-            answered, sent, told,
+            "worker answered %d kept message(s), sent %d text(s), %d not-yet notice(s), "
+            "%d staff reminder(s)",
+            answered, sent, told, reminded,
         )  # fmt: skip
 
 

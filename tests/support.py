@@ -282,3 +282,11 @@ def request_for(conversations, handoffs, session_id: str, reason="treatment", su
     """A navigator request for the web chat `session_id` (consented when a summary is given)."""
     conversation = conversations.find(session_id)
     return handoffs.request(conversation.id, reason, summary is not None, summary).handoff
+
+
+def on_shift(services, navigator, now=None) -> str:
+    """Put a navigator on shift in a fresh console session, as the console's toggle does;
+    the session's token."""
+    token = services.console_sessions.start(navigator.id, now=now)
+    services.presence.go_on(navigator, token, now=now)
+    return token

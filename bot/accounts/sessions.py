@@ -21,7 +21,8 @@ IDLE = timedelta(minutes=30)
 LIFETIME = timedelta(hours=12)
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """How a session's token is stored (the cookie holds the token, the table its hash)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -42,7 +43,7 @@ class ConsoleSessions:
         with self.sessions() as session:
             session.add(
                 ConsoleSession(
-                    token_hash=_hash(token),
+                    token_hash=token_hash(token),
                     navigator_id=navigator_id,
                     created_at=now,
                     last_seen_at=now,
@@ -62,7 +63,7 @@ class ConsoleSessions:
             return None
         now = now or utcnow()
         with self.sessions() as session:
-            found = session.get(ConsoleSession, _hash(token))
+            found = session.get(ConsoleSession, token_hash(token))
             if found is None or found.ended_at is not None:
                 return None
             navigator = session.get(Navigator, found.navigator_id)
@@ -88,7 +89,10 @@ class ConsoleSessions:
         with self.sessions() as session:
             session.execute(
                 update(ConsoleSession)
-                .where(ConsoleSession.token_hash == _hash(token), ConsoleSession.ended_at.is_(None))
+                .where(
+                    ConsoleSession.token_hash == token_hash(token),
+                    ConsoleSession.ended_at.is_(None),
+                )
                 .values(ended_at=utcnow())
             )
             session.commit()

@@ -7,7 +7,7 @@ import logging
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversations.messages import send
 from bot.conversations.models import Contact, Conversation
@@ -17,6 +17,11 @@ from bot.privacy import PhoneVault
 log = logging.getLogger(__name__)
 
 ALERT_TEXT = "Helpline: a new {urgent}request for a navigator is waiting. Open the console: {url}"
+# Unclaimed past the claim target (to the on-call phone again, then the supervisor's).
+REMINDER_TEXT = (
+    "Helpline: {request} for a navigator has waited {minutes} min unclaimed. "
+    "Open the console: {url}"
+)
 
 
 class OnCallAlert:
@@ -41,10 +46,20 @@ class OnCallAlert:
             urgent="URGENT " if handoff.urgency < 2 else "", url=self.console_url
         )
         with self.sessions() as session:
-            conversation_id = self._conversation_id(session)
-            send(session, conversation_id, [text], channel=self.CHANNEL)
+            self.queue_in(session, text)
             session.commit()
         log.info("on-call navigator alerted about handoff %s", handoff.id)
+
+    def remind(self, session: Session, handoff: Handoff, minutes: int) -> None:
+        """Queue, in the caller's transaction, a text that `handoff` still waits."""
+        request = "an URGENT request" if handoff.urgency < 2 else "a request"
+        self.queue_in(
+            session, REMINDER_TEXT.format(request=request, minutes=minutes, url=self.console_url)
+        )
+
+    def queue_in(self, session: Session, text: str) -> None:
+        """Queue `text` to this phone in the caller's transaction."""
+        send(session, self._conversation_id(session), [text], channel=self.CHANNEL)
 
     def _conversation_id(self, session) -> int:
         contact = session.execute(

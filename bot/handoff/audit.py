@@ -7,7 +7,7 @@ adds a row in the same transaction as the change it records.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import List, Tuple
 
 from sqlalchemy import func, select
@@ -33,7 +33,8 @@ PAGE_SIZE = 100
 
 @dataclass(frozen=True)
 class AuditQuery:
-    """Which audit entries to show: by who, what, when (UTC days) and request; one page."""
+    """Which audit entries to show: by who, what, when (days in `zone`, the navigators'
+    time zone) and request; one page."""
 
     navigator_id: int | None = None
     action: str | None = None
@@ -41,6 +42,7 @@ class AuditQuery:
     day_to: date | None = None  # inclusive
     handoff_id: int | None = None
     page: int = 1
+    zone: tzinfo = timezone.utc
 
 
 def audit_trail(
@@ -55,10 +57,14 @@ def audit_trail(
     if query.action:
         conditions.append(AuditEntry.action == query.action)
     if query.day_from is not None:
-        start = datetime.combine(query.day_from, time.min, tzinfo=timezone.utc)
+        start = datetime.combine(query.day_from, time.min, tzinfo=query.zone).astimezone(
+            timezone.utc
+        )
         conditions.append(AuditEntry.at >= start)
     if query.day_to is not None:
-        end = datetime.combine(query.day_to + timedelta(days=1), time.min, tzinfo=timezone.utc)
+        end = datetime.combine(
+            query.day_to + timedelta(days=1), time.min, tzinfo=query.zone
+        ).astimezone(timezone.utc)
         conditions.append(AuditEntry.at < end)
     if query.handoff_id is not None:
         conditions.append(AuditEntry.handoff_id == query.handoff_id)

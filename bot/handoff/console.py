@@ -69,8 +69,11 @@ class HandoffConsole:
         sessions: sessionmaker,
         checkins: CheckInSettings | None = None,
         grace: timedelta = CLOSED_GRACE,
+        target: timedelta = timedelta(minutes=5),
     ) -> None:
         self.sessions = sessions
+        # How soon a request should be claimed (NAVIGATOR_CLAIM_TARGET_MINUTES).
+        self.target = target
         # How long a past holder keeps a closed request (bot/handoff/access.py).
         self.grace = grace
         # None: check-ins are not set up on this console.
@@ -96,6 +99,7 @@ class HandoffConsole:
                 int((now - as_utc(handoff.requested_at)).total_seconds()),
                 name,
                 handoff.conversation_id in failed,
+                int(self.target.total_seconds()),
             )
             for handoff, channel, name in rows
         ]

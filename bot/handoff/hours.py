@@ -18,7 +18,7 @@ SOON = "as soon as one is free"
 @dataclass(frozen=True)
 class ConsoleSettings:
     """Navigator hours, the claim timeout, the on-call alert number and the grace after
-    closing."""
+    closing, and the claim target with its escalation."""
 
     hours: str = "mon-fri 09:00-17:00"
     holidays: str = ""
@@ -31,6 +31,10 @@ class ConsoleSettings:
     # this many hours after sign-in (bot/accounts/sessions.py).
     idle_minutes: int = 30
     session_hours: int = 12
+    # A request should be claimed within this many minutes: past it the on-call phone is
+    # texted again, past twice it the supervisor's phone (when set).
+    claim_target_minutes: int = 5
+    supervisor_phone: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ConsoleSettings:
@@ -45,7 +49,11 @@ class ConsoleSettings:
             closed_grace_minutes=int(env.get("NAVIGATOR_CLOSED_GRACE_MINUTES") or "30"),
             idle_minutes=int(env.get("CONSOLE_IDLE_MINUTES") or "30"),
             session_hours=int(env.get("CONSOLE_SESSION_HOURS") or "12"),
+            claim_target_minutes=int(env.get("NAVIGATOR_CLAIM_TARGET_MINUTES") or "5"),
+            supervisor_phone=env.get("NAVIGATOR_SUPERVISOR_PHONE") or None,
         )
+        if made.claim_target_minutes < 1:
+            raise ValueError("NAVIGATOR_CLAIM_TARGET_MINUTES: give a number of minutes, 1 or more")
         made.schedule()  # fails now, at start-up, rather than at the first request
         return made
 

@@ -65,6 +65,10 @@ class Handoff(Base):
     not_yet_sent_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
     contact_later_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
     alerted_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+    # Unclaimed past the claim target: the on-call phone texted again; past twice the
+    # target: the supervisor's phone texted (bot/handoff/requests.py escalate_unclaimed).
+    realerted_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+    escalated_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
 
 
 class HandoffNote(Base):
@@ -96,3 +100,41 @@ class AuditEntry(Base):
     conversation_id: Mapped[int | None] = Column(Integer, index=True)
     handoff_id: Mapped[int | None] = Column(Integer)
     detail: Mapped[str | None] = Column(String(64))
+
+
+class SavedReply(Base):
+    """A short text admins keep for navigators to insert into a reply.
+
+    The body may hold the lines' placeholders ({line_988}...) and {town}, filled in on the
+    conversation page (bot/handoff/saved_replies.py).
+    """
+
+    __tablename__ = "saved_replies"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    title: Mapped[str] = Column(String(80), nullable=False)
+    body: Mapped[str] = Column(Text, nullable=False)
+    created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Shift(Base):
+    """A navigator on shift, from the console: from going on to going off (or the console
+    session it was started in ending, whichever comes first).
+
+    `token_hash` names that console session (bot/accounts/sessions.py), so a shift never
+    outlives it: sign-out, the idle timeout and CONSOLE_SESSION_HOURS end the shift too.
+    """
+
+    __tablename__ = "shifts"
+    __table_args__ = (Index("ix_shifts_open", "ended_at", "navigator_id"),)
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    navigator_id: Mapped[int] = Column(
+        ForeignKey("navigators.id", ondelete="CASCADE"), nullable=False
+    )
+    token_hash: Mapped[str] = Column(String(64), nullable=False)
+    started_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    ended_at: Mapped[datetime | None] = Column(DateTime(timezone=True))
+    # "off" (the toggle), "signed out", "session ended" (a timeout), "new shift".
+    ended_why: Mapped[str | None] = Column(String(16))

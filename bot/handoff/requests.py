@@ -3,6 +3,12 @@
 Any process can make a request (the action server does, with the conversation's id). One
 request is open per conversation; asking again never makes it less urgent. The worker
 tells each person whose request waits past the claim timeout, once.
+
+What the person is told follows who is really there: a navigator on shift in the console
+(bot/handoff/presence.py) can be reached whatever the hours say; during the configured
+hours with nobody on shift, the person hears that honestly; after hours with nobody on
+shift, when the next opening is. Without presence (a bare HandoffRequests) the hours
+alone decide.
 """
 
 from __future__ import annotations
@@ -11,16 +17,18 @@ import logging
 from datetime import datetime, timedelta
 from typing import Callable, Mapping, Tuple
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.content import fill_lines
 from bot.conversations.messages import send
 from bot.db import as_utc, utcnow
+from bot.handoff.alerts import OnCallAlert
 from bot.handoff.audit import entry
 from bot.handoff.hours import SOON, ConsoleSettings
 from bot.handoff.models import Handoff
+from bot.handoff.presence import Presence
 from bot.handoff.views import REASONS, RequestResult, clean_summary
 
 log = logging.getLogger(__name__)
@@ -31,6 +39,11 @@ OFF_DUTY_TEXT = (
     "Our recovery navigators are off right now. One will reach you here {when}. Before "
     "then: overdose, call {line_911}. Crisis, call or text {line_988}. Treatment help 24/7: "
     "{line_samhsa}."
+)
+NOBODY_HERE_TEXT = (
+    "No one is here right now, but a recovery navigator will reach you here as soon as one "
+    "is free. Until then: overdose, call {line_911}. Crisis, call or text {line_988}. "
+    "Treatment help 24/7: {line_samhsa}."
 )
 NOT_YET_TEXT = (
     "Sorry, no navigator is free yet. One will reach you here {when}. Until then: "
@@ -56,11 +69,19 @@ class HandoffRequests:
         sessions: sessionmaker,
         console: ConsoleSettings | None = None,
         alert: Callable[[Handoff], None] | None = None,
+        presence: Presence | None = None,
+        supervisor: OnCallAlert | None = None,
     ) -> None:
         self.sessions = sessions
+        self.presence = presence
+        # Who is texted again when a request waits past the claim target: the on-call
+        # phone (the same alert as for a new request), then the supervisor's.
+        self.on_call = alert if isinstance(alert, OnCallAlert) else None
+        self.supervisor = supervisor
         self.console = console or ConsoleSettings()
         self.schedule = self.console.schedule()
         self.claim_timeout = timedelta(minutes=self.console.claim_timeout_minutes)
+        self.claim_target = timedelta(minutes=self.console.claim_target_minutes)
         self.alert = alert
 
     def request(
@@ -123,16 +144,25 @@ class HandoffRequests:
             return True
 
     def availability(self, now: datetime | None = None) -> Tuple[bool, datetime | None, str]:
-        """(on duty now, next opening, that opening in words)."""
+        """(on duty now, next opening, that opening in words); on duty means someone is on
+        shift (with presence), else within the hours."""
         now = now or utcnow()
         opening = self.schedule.next_opening(now)
-        return self.schedule.is_open(now), opening, self.schedule.describe(opening, now)
+        return self.reachable(now), opening, self.schedule.describe(opening, now)
+
+    def reachable(self, now: datetime) -> bool:
+        """True when a navigator can be reached now: on shift, or (without presence) the
+        hours say so."""
+        if self.presence is None:
+            return self.schedule.is_open(now)
+        return self.presence.anyone(now)
 
     def notify_unclaimed(self, now: datetime | None = None) -> int:
         """Tell each person whose request waited past the timeout, once; return how many.
 
         The worker calls this every pass. A request made off hours starts its timeout at
-        the next opening, so nobody is told "not yet" twice for the same night.
+        the next opening (or at once when someone is on shift), so nobody is told "not
+        yet" twice for the same night.
         """
         now = now or utcnow()
         with self.sessions() as session:
@@ -143,21 +173,94 @@ class HandoffRequests:
                     )
                 ).all()
             )
+        if self.presence is not None:
+            # Shifts whose console session ended are closed (and audited) on the way.
+            self.presence.sweep(now)
         told = 0
+        # Someone on shift now (after hours too) could have claimed it from the request on.
+        on_shift = self.presence is not None and self.presence.anyone(now)
         for handoff_id, requested_at in waiting:
-            start = self.schedule.next_opening(as_utc(requested_at))
+            start = (
+                as_utc(requested_at)
+                if on_shift
+                else self.schedule.next_opening(as_utc(requested_at))
+            )
             if start is not None and now >= start + self.claim_timeout:
                 told += self._send_not_yet(handoff_id, now)
         return told
 
+    def escalate_unclaimed(self, now: datetime | None = None) -> int:
+        """Text the on-call phone again about each request unclaimed past the claim target,
+        and the supervisor's past twice the target, once each; return how many texts.
+
+        The worker calls this every pass. The wait counts as the person's "not yet" does:
+        from the request when someone is on shift, else from the next opening, so nobody
+        is woken at night for a request the hours say waits until morning.
+        """
+        if self.on_call is None and self.supervisor is None:
+            return 0
+        now = now or utcnow()
+        with self.sessions() as session:
+            waiting = list(
+                session.execute(
+                    select(
+                        Handoff.id, Handoff.requested_at, Handoff.realerted_at,
+                        Handoff.escalated_at,
+                    ).where(
+                        Handoff.status == Handoff.WAITING,
+                        or_(Handoff.realerted_at.is_(None), Handoff.escalated_at.is_(None)),
+                    )
+                ).all()
+            )  # fmt: skip
+        on_shift = self.presence is not None and self.presence.anyone(now)
+        sent = 0
+        for handoff_id, requested_at, realerted_at, escalated_at in waiting:
+            asked = as_utc(requested_at)
+            start = asked if on_shift else self.schedule.next_opening(asked)
+            if start is None:
+                continue
+            minutes = int((now - asked).total_seconds() // 60)
+            if self.on_call and realerted_at is None and now >= start + self.claim_target:
+                sent += self._remind(handoff_id, "realert", self.on_call, minutes, now)
+            if self.supervisor and escalated_at is None and now >= start + 2 * self.claim_target:
+                sent += self._remind(handoff_id, "escalate", self.supervisor, minutes, now)
+        return sent
+
+    def _remind(
+        self, handoff_id: int, action: str, phone: OnCallAlert, minutes: int, now: datetime
+    ) -> int:
+        column = Handoff.realerted_at if action == "realert" else Handoff.escalated_at
+        with self.sessions() as session:
+            won = session.execute(
+                update(Handoff)
+                .where(
+                    Handoff.id == handoff_id, Handoff.status == Handoff.WAITING, column.is_(None)
+                )
+                .values({column: now})
+            ).rowcount
+            if not won:
+                return 0  # claimed meanwhile, or another worker sent it
+            handoff = session.get(Handoff, handoff_id)
+            phone.remind(session, handoff, minutes)
+            session.add(entry(None, action, handoff, f"{minutes} min"))
+            session.commit()
+        log.info("handoff %s unclaimed for %s min: %s", handoff_id, minutes, action)
+        return 1
+
     def _tell(self, handoff: Handoff, created: bool, now: datetime) -> RequestResult:
         on_duty, opening, when = self.availability(now)
-        text = ON_DUTY_TEXT if on_duty else fill_lines(OFF_DUTY_TEXT.replace("{when}", when))
+        if on_duty:
+            text = ON_DUTY_TEXT
+        elif self.schedule.is_open(now):
+            # Within the hours, but nobody is on shift: say so, not "shortly".
+            when, text = SOON, fill_lines(NOBODY_HERE_TEXT)
+        else:
+            text = fill_lines(OFF_DUTY_TEXT.replace("{when}", when))
         return RequestResult(handoff, created, on_duty, opening, when, text)
 
     def _send_not_yet(self, handoff_id: int, now: datetime) -> int:
-        _, _, when = self.availability(now)
-        if self.schedule.is_open(now):
+        on_duty, _, when = self.availability(now)
+        if on_duty or self.schedule.is_open(now):
             when = SOON
         with self.sessions() as session:
             won = session.execute(

@@ -62,11 +62,22 @@ class QueueItem:
     waiting_seconds: int
     claimed_by_name: str | None
     delivery_failed: bool
+    # How soon a request should be claimed; 0 when there is no target.
+    target_seconds: int = 0
 
     @property
     def reason_label(self) -> str:
         """The reason in words."""
         return REASONS.get(self.handoff.reason, REASONS["other"])[1]
+
+    @property
+    def over_target(self) -> bool:
+        """True when the request still waits past its claim target."""
+        return (
+            self.handoff.status == Handoff.WAITING
+            and self.target_seconds > 0
+            and self.waiting_seconds > self.target_seconds
+        )
 
     def as_json(self, viewer: Navigator) -> dict:
         """The row for the queue's JSON poll."""
@@ -83,6 +94,8 @@ class QueueItem:
             "mine": handoff.claimed_by == viewer.id,
             "contact_later": handoff.contact_later_at is not None,
             "delivery_failed": self.delivery_failed,
+            "target_minutes": self.target_seconds // 60,
+            "over_target": self.over_target,
         }
 
 

@@ -297,6 +297,11 @@ FOR_ANOTHER_NAVIGATOR = {
     "console.review": 403,
     "console.review_label": 403,
     "console.review_export": 403,
+    "console.toggle_shift": 302,
+    "console.saved_replies": 403,
+    "console.add_saved_reply": 403,
+    "console.change_saved_reply": 403,
+    "console.delete_saved_reply": 403,
 }
 
 

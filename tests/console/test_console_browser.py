@@ -58,3 +58,80 @@ def test_a_navigator_signs_in_sees_a_new_request_announced_and_answers_it(
     page.get_by_role("button", name="Connected to treatment").click()
     page.get_by_text("Closed: connected to treatment.").wait_for()
     assert page.get_by_text("Nobody is waiting.").is_visible()
+
+
+def test_a_navigators_shift_on_shift_saved_replies_local_times_and_off_shift(
+    served, app, staff, page, conversations, handoffs, sms
+):
+    import re
+
+    from sqlalchemy import select
+
+    from bot.conversations.models import Conversation
+    from bot.handoff.saved_replies import sms_length
+    from bot.sms.inbound import InboundSms
+
+    base = served
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in_page(page, base, "ana@example.org", PASSWORD)
+    page.get_by_role("heading", name="Queue").wait_for()
+    assert page.locator("#on-shift").inner_text().startswith("Nobody is on shift")
+    page.get_by_role("button", name="Go on shift").click()
+    page.get_by_text("On shift: Ana.").wait_for()
+    assert page.locator("#shift-state").inner_text() == "On shift"
+
+    sms.handle(InboundSms(phone="+18605550142", body="can someone help me", message_sid="SM1"))
+    with conversations.sessions() as session:
+        conversation_id = session.execute(select(Conversation.id)).scalar_one()
+    told = handoffs.request(conversation_id, "treatment", True, {"town": "Hartford"})
+    assert "with you shortly" in told.message  # Ana is on shift
+    link = page.get_by_role("link", name="Treatment and recovery")
+    link.wait_for(timeout=10000)
+    link.click()
+    page.get_by_role("button", name="Claim this conversation").click()
+    page.get_by_text("You hold this conversation now").wait_for()
+
+    # Local times, never UTC; the person's words in a compact bubble on their side.
+    stamp = page.locator("#log time").first.inner_text()
+    assert re.fullmatch(r"today \d{1,2}:\d\d [ap]\.m\.", stamp), stamp
+    assert "UTC" not in page.locator("main").inner_text()
+    bubble = page.locator(".msg--person").first
+    assert bubble.locator(".msg__text").inner_text() == "can someone help me"
+    assert bubble.bounding_box()["height"] < 70  # one line of text and its label
+    person_x = bubble.bounding_box()["x"]
+    assert person_x < page.locator("#log").bounding_box()["x"] + 30  # on the left
+
+    # A saved reply by click: the naloxone steps, lines filled in; the SMS count follows.
+    box = page.get_by_label("Your reply to the person")
+    page.get_by_role("button", name=re.compile("^Naloxone steps")).click()
+    text = box.input_value()
+    assert "call 911" in text and "press the plunger" in text and "{line" not in text
+    length = sms_length(text)
+    assert page.locator("#reply-length").inner_text() == (
+        f"{length.characters} characters, {length.segments} texts (GSM-7)"
+    )
+    # A curly apostrophe makes it UCS-2; a stigmatizing word gets a gentle note only.
+    box.press("End")
+    box.type(" You\u2019re not an addict.")
+    assert "(UCS-2)" in page.locator("#reply-length").inner_text()
+    assert "addict" in page.locator("#reply-words").inner_text()
+    assert page.get_by_role("button", name="Send reply").is_enabled()
+
+    # By keyboard: Alt+5 in the reply box inserts the fifth one, with the person's town.
+    box.fill("")
+    box.press("Alt+5")
+    assert box.input_value() == (
+        "I can look for treatment and naloxone near Hartford. What would help most right now?"
+    )
+    assert page.locator("#reply-words").inner_text() == ""
+    page.get_by_role("button", name="Send reply").click()
+    page.get_by_text("Text queued").wait_for()
+    page.get_by_role("button", name="Connected to treatment").click()
+    page.get_by_text("Closed: connected to treatment.").wait_for()
+
+    # Off shift: the next person is told honestly that no one is here right now.
+    page.get_by_role("button", name="Go off shift").click()
+    page.get_by_text("You are off shift.").wait_for()
+    assert page.locator("#on-shift").inner_text().startswith("Nobody is on shift")
+    later = handoffs.request(conversations.start("web").id, "other", True, {})
+    assert later.message.startswith("No one is here right now")

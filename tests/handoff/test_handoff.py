@@ -14,13 +14,19 @@ from bot.accounts.models import ADMIN, NAVIGATOR
 from bot.accounts.service import NavigatorService
 from bot.content import fill_lines, sms_problems, stigmatizing_terms
 from bot.conversations.models import Contact, Conversation, Message, Outbox
-from bot.handoff.alerts import ALERT_TEXT
+from bot.handoff.alerts import ALERT_TEXT, REMINDER_TEXT
 from bot.handoff.errors import Conflict, NotAllowed, NotFound
 from bot.handoff.hours import ConsoleSettings, Schedule
 from bot.handoff.models import AuditEntry, Handoff, HandoffNote
-from bot.handoff.requests import NOT_YET_TEXT, OFF_DUTY_TEXT, ON_DUTY_TEXT, HandoffRequests
+from bot.handoff.requests import (
+    NOBODY_HERE_TEXT,
+    NOT_YET_TEXT,
+    OFF_DUTY_TEXT,
+    ON_DUTY_TEXT,
+    HandoffRequests,
+)
 from bot.sms.inbound import InboundSms
-from tests.support import make_services, make_settings
+from tests.support import make_services, make_settings, on_shift
 
 NY = ZoneInfo("America/New_York")
 ALWAYS = ConsoleSettings(hours="24/7")
@@ -145,7 +151,10 @@ def test_console_settings_defaults_and_values():
 # -- requests ----------------------------------------------------------------------------
 
 
-def test_request_on_duty_says_shortly_and_keeps_only_the_consented_summary(handoffs, conversations):
+def test_request_on_duty_says_shortly_and_keeps_only_the_consented_summary(
+    services, handoffs, conversations, ana
+):
+    on_shift(services, ana)
     conversation = conversations.start("web")
     result = handoffs.request(conversation.id, "treatment_today", True, SUMMARY)
     assert result.created and result.on_duty
@@ -523,13 +532,18 @@ def test_a_new_request_texts_the_on_call_navigator_once_without_details(
         assert list(channels.scalars()) == ["web", "alert", "web", "sms"]
 
 
-@pytest.mark.parametrize("template", [ON_DUTY_TEXT, OFF_DUTY_TEXT, NOT_YET_TEXT, ALERT_TEXT])
+@pytest.mark.parametrize(
+    "template",
+    [ON_DUTY_TEXT, OFF_DUTY_TEXT, NOBODY_HERE_TEXT, NOT_YET_TEXT, ALERT_TEXT, REMINDER_TEXT],
+)
 def test_texts_fit_one_sms_and_use_plain_words(template):
     longest_when = "on Wednesday, September 30 at 12:00 PM EDT"
     filled = fill_lines(
         template.replace("{when}", longest_when)
         .replace("{urgent}", "URGENT ")
         .replace("{url}", "https://helpline.example.org/console/")
+        .replace("{request}", "an URGENT request")
+        .replace("{minutes}", "1440")
     )
     assert sms_problems(filled) == [] and stigmatizing_terms(filled) == []
     assert "{" not in filled

@@ -215,6 +215,9 @@ def test_the_worker_keeps_going_after_a_failed_pass(monkeypatch, caplog):
         def notify_unclaimed(self):
             return 0
 
+        def escalate_unclaimed(self):
+            return 0
+
     class Services:
         sender = None
         inbound = Inbound()

@@ -12,4 +12,4 @@ from flask import Blueprint
 bp = Blueprint("console", __name__, url_prefix="/console")
 
 # The routes attach themselves to `bp`.
-from webhook.console import auth, errors, review, views  # noqa: E402, F401
+from webhook.console import auth, errors, review, saved_replies, views  # noqa: E402, F401

@@ -145,6 +145,7 @@ def _start(navigator_id: int) -> None:
 def sign_out():
     """End the session, on the server too: a copied cookie no longer works."""
     token = session.get("token")
+    services().presence.go_off(g.navigator, "signed out")
     services().console_sessions.end(token if isinstance(token, str) else None)
     session.clear()
     return redirect(url_for("console.sign_in"))

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from flask import flash, g, jsonify, redirect, render_template, request, url_for
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import flash, g, jsonify, redirect, render_template, request, session, url_for
 
 from bot.accounts.models import OVERSEERS
+from bot.content import GSM7_CHARS, GSM7_EXTENDED, stigma_pattern
 from bot.handoff.audit import PAGE_SIZE, AuditQuery, audit_actions, audit_trail
+from bot.handoff.clock import day_of, when
 from bot.handoff.console import HandoffConsole
+from bot.handoff.saved_replies import INSTEAD, word_note
 from bot.handoff.views import OUTCOMES, summary_rows
 from webhook.console import bp
 from webhook.console.auth import signed_in
@@ -16,6 +23,30 @@ from webhook.params import date_arg, int_arg
 
 def _console() -> HandoffConsole:
     return services().console
+
+
+def zone() -> ZoneInfo:
+    """The navigators' time zone (NAVIGATOR_TIMEZONE)."""
+    return ZoneInfo(services().settings.console.timezone)
+
+
+@bp.app_template_filter("local")
+def local(moment: datetime | None, seconds: bool = False) -> str:
+    """Every time a console page shows: "today 6:31 p.m.", local, never UTC."""
+    return when(moment, zone(), seconds=seconds)
+
+
+@bp.app_template_filter("localday")
+def localday(moment: datetime | None) -> str:
+    """Only the local day: "today", "yesterday", "Nov 28"."""
+    return day_of(moment, zone())
+
+
+@bp.context_processor
+def shift():
+    """Whether the signed-in navigator is on shift, for the bar's toggle."""
+    navigator = g.get("navigator")
+    return {"on_shift": navigator is not None and services().presence.is_on(navigator.id)}
 
 
 @bp.get("/")
@@ -28,15 +59,33 @@ def queue():
         items=items,
         summary_rows=summary_rows,
         directory=services().directory_sync.status(),
+        staffed=[name for _, name in services().presence.on_shift()],
     )
 
 
 @bp.get("/queue.json")
 @signed_in()
 def queue_json():
-    """The queue for the page's poll."""
+    """The queue for the page's poll, and who is on shift."""
     items = _console().queue(g.navigator)
-    return jsonify(items=[item.as_json(g.navigator) for item in items])
+    rows = [
+        {**item.as_json(g.navigator), "asked": local(item.handoff.requested_at)} for item in items
+    ]
+    return jsonify(items=rows, on_shift=[name for _, name in services().presence.on_shift()])
+
+
+@bp.post("/shift")
+@signed_in()
+def toggle_shift():
+    """Go on shift (in this console session) or off it."""
+    presence, token = services().presence, session.get("token")
+    if request.form.get("on") == "yes" and isinstance(token, str):
+        presence.go_on(g.navigator, token)
+        flash("You are on shift: people asking for a navigator are told someone is here.")
+    else:
+        presence.go_off(g.navigator)
+        flash("You are off shift.")
+    return redirect(url_for("console.queue"))
 
 
 @bp.get("/handoffs/<id:handoff_id>")
@@ -45,8 +94,24 @@ def handoff(handoff_id: int):
     """One conversation: summary, messages with delivery status, notes, actions."""
     view = _console().view(handoff_id, g.navigator)
     return render_template(
-        "console/handoff.html", view=view, outcomes=OUTCOMES, summary=summary_rows(view.handoff)
+        "console/handoff.html",
+        view=view,
+        outcomes=OUTCOMES,
+        summary=summary_rows(view.handoff),
+        saved=services().saved_replies.for_handoff(view.handoff),
+        composer=_composer(),
     )
+
+
+def _composer() -> dict:
+    """What the reply box's script needs to count SMS length and check words, from the
+    same sources as the server (bot/content.py)."""
+    return {
+        "gsm7": "".join(sorted(GSM7_CHARS)),
+        "gsm7_extended": "".join(sorted(GSM7_EXTENDED)),
+        "stigma": stigma_pattern().pattern,
+        "instead": json.dumps(INSTEAD),
+    }
 
 
 @bp.get("/handoffs/<id:handoff_id>/messages.json")
@@ -58,7 +123,7 @@ def handoff_messages(handoff_id: int):
     return jsonify(
         messages=[
             {"id": s.message.id, "author": s.message.author, "text": s.message.body or "",
-             "at": s.message.created_at.strftime("%H:%M"), "delivery": s.delivery}
+             "at": local(s.message.created_at), "delivery": s.delivery}
             for s in shown
         ],
         deliveries=deliveries,
@@ -78,8 +143,12 @@ def claim(handoff_id: int):
 @signed_in()
 def reply(handoff_id: int):
     """Send the person a message."""
-    _console().reply(handoff_id, g.navigator, request.form.get("text", ""))
+    text = request.form.get("text", "")
+    _console().reply(handoff_id, g.navigator, text)
     flash("Message sent.")
+    note = word_note(text)
+    if note:
+        flash(note)
     return _back(handoff_id)
 
 
@@ -146,6 +215,7 @@ def audit():
         day_to=date_arg("to"),
         handoff_id=int_arg("request", 0) or None,
         page=int_arg("page", 1, low=1, high=10**6),
+        zone=zone(),
     )
     entries, total = audit_trail(services().sessions, query)
     pages = max(1, -(-total // PAGE_SIZE))
