@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.bootstrap import Services, bootstrap
-from bot.ratelimit import WindowLimiter
+from bot.ratelimit import address_limiter
 from webhook import chat, health, metrics, openapi, sms
 from webhook.console import bp as console_bp
 from webhook.console.dashboard import bp as dashboard_bp
@@ -45,7 +45,9 @@ def create_app(services: Services | None = None, config: dict | None = None) -> 
     app.config.update(config or {})
     app.secret_key = settings.secret_key
     app.extensions[EXTENSION] = services
-    app.extensions["helpline.ip_limiter"] = WindowLimiter(settings.chat_requests_per_minute_per_ip)
+    app.extensions["helpline.ip_limiter"] = address_limiter(
+        settings.chat_requests_per_minute_per_ip, settings.redis_url, settings.hmac_key
+    )
     if settings.proxy_hops:
         # Behind a TLS proxy: trust its X-Forwarded-For/Proto for this many hops only.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
