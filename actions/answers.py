@@ -29,10 +29,14 @@ NO_MENU = (
     "I didn't give you a list to choose from just now. Tell me in your own words what you "
     "need, or say PERSON to talk to a navigator."
 )
+NO_MENU_ES = (
+    "No te di una lista para elegir. Dime con tus palabras lo que necesitas, o escribe "
+    "PERSONA para hablar con alguien del equipo."
+)
 
 
 def _slots(tracker: Tracker) -> Dict[str, Any]:
-    return {"us_state": tracker.get_slot("us_state")}
+    return {"us_state": tracker.get_slot("us_state"), "language": tracker.get_slot("language")}
 
 
 def _channel(tracker: Tracker) -> str:
@@ -151,12 +155,15 @@ class ActionFollowUp(Action):
     def _choose(offer, message, dispatcher, tracker) -> List[EventType]:
         options = list(offer.get("choose") or [])
         number = chosen_number(message.get("text") or "", message.get("entities") or [])
+        spanish = tracker.get_slot("language") == "es"
         if not options:
-            dispatcher.utter_message(text=NO_MENU)
+            dispatcher.utter_message(text=NO_MENU_ES if spanish else NO_MENU)
             return []
         if number is None or not (number == -1 or 1 <= number <= len(options)):
             dispatcher.utter_message(
-                text=f"Please reply with a number from 1 to {len(options)}.",
+                text=f"Elige del 1 al {len(options)}: responde solo con esa cifra."
+                if spanish
+                else f"Please reply with a number from 1 to {len(options)}.",
                 offer={"choose": options},
             )
             return []
@@ -175,7 +182,9 @@ class ActionClarify(Action):
         message = tracker.latest_message
         ranking = message.get("answer_ranking") or message.get("intent_ranking") or []
         options = menu_options(ranking)
-        text, buttons = menu_text(options, web=_channel(tracker) == "webchat")
+        text, buttons = menu_text(
+            options, web=_channel(tracker) == "webchat", language=tracker.get_slot("language")
+        )
         dispatcher.utter_message(
             text=text,
             buttons=buttons,
@@ -194,6 +203,10 @@ ALSO_TARGETS = {
     "sexual_assault": "utter_sexual_assault",
 }
 
+# In Spanish the knowledge base still answers in English: the law after an overdose is the
+# emergency's own Good Samaritan text, which has its Spanish variation.
+SPANISH_ALSO_TARGETS = {"law/good_samaritan": "utter_overdose_now_more"}
+
 
 class ActionAlso(Action):
     """After an emergency's reply: the other needs the crisis check found in the message
@@ -206,9 +219,12 @@ class ActionAlso(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         events: List[EventType] = []
+        spanish = tracker.get_slot("language") == "es"
         for need in tracker.latest_message.get("crisis_also") or []:
             if need in ALSO_TARGETS:
                 dispatcher.utter_message(response=ALSO_TARGETS[need])
+            elif spanish and need in SPANISH_ALSO_TARGETS:
+                dispatcher.utter_message(response=SPANISH_ALSO_TARGETS[need])
             elif "/" in need:
                 events += answer(need, dispatcher, tracker)
         return events

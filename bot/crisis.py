@@ -6,8 +6,9 @@ emergency line first, whatever else the message says; `assess` also names what t
 after it (the Good Samaritan law for "...will I get arrested if I call", 988 after an
 overdose that was meant).
 
-Pure Python (no Rasa), so the NLU component in rasa_addons/ and the gateway share it. It is
-deliberately eager: a missed emergency costs more than an unneeded "call 911". Questions
+English and Spanish (the Spanish patterns are at the end of this file); both run on every
+message. Pure Python (no Rasa), so the NLU component in rasa_addons/ and the gateway share
+it. It is deliberately eager: a missed emergency costs more than an unneeded "call 911". Questions
 asked ahead of time ("what are the signs of an overdose"), past overdoses ("my brother died
 of an overdose last year") and plain negations ("I'm not suicidal") do not fire.
 """
@@ -441,6 +442,8 @@ class Crisis:
 
     kind: str
     also: Tuple[str, ...] = ()
+    # "es" when only the Spanish patterns found it: the message is Spanish, however short.
+    language: str | None = None
 
 
 def normalize(text: str) -> str:
@@ -519,11 +522,11 @@ def _child_poisoning(norm: str) -> bool:
     return not hypothetical or bool(_URGENT.search(norm))
 
 
-def assess(text: str) -> Crisis | None:
-    """The emergency in one incoming message, if any, with what to answer after it."""
+def _found_en(text: str) -> Tuple[List[str], bool]:
+    """The kinds of emergency the English patterns find, and whether a legal fear is said."""
     norm = normalize(text)
     if not norm:
-        return None
+        return [], False
     patterns = _patterns()
     found: List[str] = []
     if _child_poisoning(norm):
@@ -545,14 +548,26 @@ def assess(text: str) -> Crisis | None:
         found.append(SEXUAL_ASSAULT)
     if _any(patterns["violence"], norm) and not _CHILD_HURT.search(norm):
         found.append(VIOLENCE)
+    return found, bool(_LEGAL.search(norm))
+
+
+def assess(text: str) -> Crisis | None:
+    """The emergency in one incoming message, if any, with what to answer after it.
+
+    The English and the Spanish patterns both run, whatever language the message seems to
+    be in: a short "no respira" or Spanglish must never depend on a language guess."""
+    english, legal_en = _found_en(text)
+    spanish, legal_es = _found_es(text)
+    found = english + [kind for kind in spanish if kind not in english]
     if not found:
         return None
     # "I took all my pills": 911 first, then 988; "he beats me and I want to die": 988 first.
     ordered = sorted(set(found), key=PRIORITY.index)
     kind, also = ordered[0], [k for k in ordered[1:] if k in (SUICIDE, VIOLENCE, SEXUAL_ASSAULT)]
-    if kind == OVERDOSE_NOW and _LEGAL.search(norm):
+    if kind == OVERDOSE_NOW and (legal_en or legal_es):
         also.append(GOOD_SAMARITAN)
-    return Crisis(kind, tuple(also[:2]))
+    language = "es" if spanish and not english else None
+    return Crisis(kind, tuple(also[:2]), language)
 
 
 # Answers that would only repeat what an emergency's own reply says.
@@ -581,3 +596,416 @@ def detect(text: str) -> str | None:
     """The kind of emergency in one message ("overdose_now", "suicide", ...), or None."""
     crisis = assess(text)
     return crisis.kind if crisis else None
+
+
+# -- Spanish ---------------------------------------------------------------------------------
+# The same kinds, in Spanish as people text it: accents dropped, "q" for "que", Spanglish.
+# Spanish often drops the subject ("no respira"), so most patterns need none. Tense carries
+# time: present and just-now forms ("no respira", "dejo de respirar") are emergencies;
+# stories ("murio de una sobredosis el ano pasado") and questions asked ahead of time
+# ("que hago si alguien no respira, para saber") are not, as in English. Both languages
+# run on every message: a wrong guess of the language never hides an emergency.
+
+_ES_TOKEN_MAP: Dict[str, str] = {
+    "q": "que",
+    "k": "que",
+    "ke": "que",
+    "xq": "porque",
+    "pq": "porque",
+    "porq": "porque",
+    "x": "por",
+    "d": "de",
+    "pa": "para",
+    "ta": "esta",
+    "tas": "estas",
+    "toy": "estoy",
+    "stoy": "estoy",
+    "sta": "esta",
+    "porfa": "por favor",
+    "porfavor": "por favor",
+    "xfa": "por favor",
+    "xfavor": "por favor",
+    "nesecito": "necesito",
+    "nesesito": "necesito",
+    "nececito": "necesito",
+    "necesto": "necesito",
+    "ayudenme": "ayuda",
+    "ayudame": "ayuda",
+    "ayudeme": "ayuda",
+    "auxilio": "ayuda",
+    "socorro": "ayuda",
+    "respiraa": "respira",
+    "resira": "respira",
+    "respria": "respira",
+    "respita": "respira",
+    "rrespira": "respira",
+    "despiertaa": "despierta",
+    "dispierta": "despierta",
+    "despierata": "despierta",
+    "sobredosi": "sobredosis",
+    "sobredocis": "sobredosis",
+    "sobredosys": "sobredosis",
+    "sobredoses": "sobredosis",
+    "sobredossis": "sobredosis",
+    "sobredoxis": "sobredosis",
+    "morao": "morado",
+    "morada": "morado",
+    "moraditos": "morados",
+    "azules": "azul",
+    "narcam": "narcan",
+    "narkan": "narcan",
+    "naloxon": "naloxona",
+    "naloxone": "naloxona",
+    "naloxano": "naloxona",
+    "fentanyl": "fentanilo",
+    "fenta": "fentanilo",
+    "fentanil": "fentanilo",
+    "suisidio": "suicidio",
+    "sucidio": "suicidio",
+    "suisidarme": "suicidarme",
+    "sucidarme": "suicidarme",
+    "suisida": "suicida",
+    "morirne": "morirme",
+    "matarne": "matarme",
+}
+
+# "sobre dosis" is written apart as often as together.
+_ES_JOINS = ((re.compile(r"\bsobre ?dosis\b"), "sobredosis"),)
+
+# An overdose in progress, described as it is now.
+_ES_OVERDOSE_STRONG: Tuple[str, ...] = (
+    r"\b(?:no|casi no|ya no|apenas|ni) (?:esta |puede |lo veo |la veo |se le ve |le siento )?"
+    r"respir(?:a|an|ando|ar|aba)\b",
+    r"\b(?:dejo|paro|ha dejado|acaba de dejar) de respirar\b",
+    r"\brespira (?:muy |bien |super |re )?(?:lento|despacio|poquito|poco|raro|feo|mal|bajito)\b",
+    r"\brespiracion (?:muy |bien )?(?:lenta|debil|rara)\b",
+    r"\bno (?:se )?(?:despierta|despiertan|despertaba|reacciona|reaccionaba|responde|respondia|"
+    r"se mueve|se movia)\b",
+    r"\bno (?:lo|la|los|le) (?:puedo|podemos|pude) (?:despertar|hacer reaccionar)\b",
+    r"\bno (?:puedo|podemos|pude) (?:despertarlo|despertarla|despertarle|levantarlo|levantarla)\b",
+    r"\b(?:esta|sigue|se quedo|quedo) (?:inconsciente|desmayado|desmayada|tirado|tirada)\b",
+    r"\binconsciente\b",
+    r"\bno\b(?: \w+){0,4} (?:abre|abra|abrir) los ojos\b",
+    r"\bsigue sin (?:despertar|reaccionar|respirar|responder|moverse)\b",
+    r"\bno (?:siento|veo|oigo|creo) que respire\b|\bpecho no (?:sube|se mueve)\b",
+    r"\brespiracion (?:\w+ ){0,3}(?:lenta|debil|rara|superficial)\b",
+    r"\brespira (?:\w+ ){0,2}(?:lento|despacio|superficial|poquito|bajito)\b",
+    r"\bno (?:abre|puede abrir) los ojos\b|\bcuesta (?:mucho |trabajo )?despertarl[oa]\b",
+    r"\bpupilas (?:muy )?(?:chiquitas|pequenas|chicas|como (?:punta de )?alfiler)\b",
+    r"\bperdio el conocimiento\b",
+    r"\b(?:sin pulso|no tiene pulso|no (?:le )?(?:siento|encuentro) (?:el )?pulso)\b",
+    r"\bse (?:puso|esta poniendo|pone|le puso|le pusieron|le estan poniendo|le esta poniendo|"
+    r"le ponen) (?:los labios |la boca |la cara |las unas |los dedos )?"
+    r"(?:morado|morados|azul|gris|grises|palido|palida)\b",
+    r"\b(?:labios|boca|cara|unas|dedos|piel) (?:estan |esta |se ven |se le ven |se pusieron |"
+    r"muy |bien |medio )*(?:morados?|azul|gris(?:es)?)\b",
+    r"\b(?:esta|estan) (?:todo |toda |bien |muy )?(?:morado|azul)\b",
+    r"\btiene (?:los labios|la boca|la cara|las unas) (?:morados?|azul|gris(?:es)?)\b",
+    r"\b(?:hace|hacen|esta haciendo) (?:un |unos )?(?:ruido|ruidos|sonido|sonidos) (?:raro |raros |"
+    r"feo |feos )?(?:como )?(?:de )?(?:ronquido|ronquidos|roncar|gargaras|gorgoteo|ahogado)\b",
+    r"\b(?:esta roncando|ronca) (?:raro|feo|fuerte y no)\b|\bgorgote(?:a|ando)\b",
+    r"\b(?:espuma (?:por|en) la boca|le sale espuma|echando espuma)\b",
+    r"\b(?:ojos en blanco|se le voltearon los ojos|se le fueron los ojos)\b",
+    r"\b(?:narcan|naloxona)\b.*\b(?:no|nada|todavia no|aun no|sigue sin) (?:funciona|funciono|"
+    r"hace efecto|hizo efecto|reacciona|responde|despierta|respira|sirve|sirvio)\b",
+    r"\ble di (?:el |la )?(?:narcan|naloxona)\b.*\b(?:no|sigue|todavia|aun)\b",
+    r"\b(?:se desmayo|se cayo|colapso|se desplomo|cayo al (?:piso|suelo))\b.*\b(?:se inyecto|uso|"
+    r"fumo|inhalo|pastillas|fentanilo|heroina|droga|drogas|se metio|se puso|perico|tusi)\b",
+    r"\b(?:se inyecto|uso|fumo|inhalo|pastillas|fentanilo|heroina|droga|drogas|se metio)\b.*"
+    r"\b(?:se desmayo|se cayo|colapso|se desplomo|cayo al (?:piso|suelo))\b",
+    r"\bse (?:esta|nos esta|me esta) muriendo\b|\bse (?:me|nos) muere\b",
+    r"\b(?:esta|estaba) (?:cabeceando|tumbado) (?:y|pero) no\b",
+    r"\b(?:ahora|ahorita|ya) (?:le )?(?:pongo|doy|uso|echo) (?:el |la )?(?:narcan|naloxona)\b",
+)
+# Someone named as overdosing: "tiene una sobredosis", "se metio demasiado".
+_ES_OVERDOSE_PERSON: Tuple[str, ...] = (
+    r"\b(?:tiene|esta teniendo|le esta dando|le dio|le esta pasando|creo que tiene|creo que es|"
+    r"es|esta en|parece|puede ser) (?:una |la |un )?sobredosis\b",
+    r"\b(?:se )?(?:esta )?sobredos(?:ando|o|eando|eo)\b",
+    r"\bse (?:metio|tomo|inyecto|puso|fumo|echo|uso|paso con) (?:demasiado|demasiada|demasiadas|"
+    r"mucho|mucha|muchas|muchisimo|de mas)\b",
+    r"\b(?:tomo|uso|fumo|se metio) (?:demasiado|demasiadas|de mas)\b",
+    r"\bse paso de (?:la )?dosis\b",
+)
+# Overdose words next to a call for help, in a short message.
+_ES_OVERDOSE_WEAK: Tuple[str, ...] = (
+    r"\bsobredosis\b.*\b(?:ayuda|urgente|rapido|ya|ahora|ahorita|por favor|que hago|que hacemos|"
+    r"que hacer|911|emergencia)\b",
+    r"\b(?:ayuda|urgente|emergencia|911|por favor)\b.*\bsobredosis\b",
+    r"\bnecesito (?:narcan|naloxona) (?:ya|ahora|ahorita|urgente|rapido|por favor)\b",
+    r"\bdonde (?:esta|tienes|tienen|hay) (?:el |la |mi |tu )?(?:narcan|naloxona)\b.*\b(?:ya|ahora|"
+    r"rapido|urgente)\b",
+)
+_ES_TOOK_EVERYTHING = re.compile(
+    r"\b(?:se |me )?(?:tomo|trago|tome|trague|tomado|tragado) (?:todas|todos|un bote entero de|"
+    r"el bote de|un frasco de|el frasco de|toda la caja de|muchisimas|un monton de) "
+    r"(?:las |los |sus |mis |esas |estas )?(?:pastillas|pildoras|medicinas|medicamentos|"
+    r"tabletas|pastillas que)\b"
+)
+# A wish never to wake up is suicidal, not an overdose in progress.
+_ES_WISH_NOT_TO_WAKE = re.compile(
+    r"\b(?:quiero|quisiera|ojala|deseo|ganas de|me gustaria)\b.*\b(?:no (?:despertar|despertarme|"
+    r"volver a despertar)|nunca despertar|dormir para siempre)\b|"
+    r"\b(?:y no despertar|no volver a despertar|nunca despertar|dormir para siempre)\b|"
+    r"\b(?:miedo|me da miedo|temo|me preocupa)\b.*\bno (?:despierte|se despierte)\b"
+)
+_ES_SELF_BREATHING = re.compile(r"\bno (?:puedo|podia) respirar\b")
+
+_ES_SUICIDE: Tuple[str, ...] = (
+    r"\bsuicid(?:io|ios|a|as|arme|arse|arte|ar|arnos|aria)\b",
+    r"\b(?:me )?quiero (?:morir|morirme|matar|matarme|suicidar|desaparecer|ir de este mundo)\b",
+    r"\bme quiero (?:morir|matar|suicidar|ir de este mundo)\b",
+    r"\b(?:me voy a|voy a|quiero|pienso|pensando en|quisiera|deseo|ganas de|planeo|planeando|"
+    r"intentar|intente|trate de|voy a tratar de) (?:matarme|morirme|suicidarme|quitarme la vida|"
+    r"acabar con mi vida|terminar con mi vida|acabar con todo|terminar con todo|colgarme|ahorcarme|"
+    r"cortarme|dispararme|pegarme un tiro|darme un tiro|tirarme)\b",
+    r"\bme voy a (?:matar|morir|suicidar|colgar|ahorcar|tirar de|pegar un tiro|quitar la vida)\b",
+    r"\bno quiero (?:vivir|seguir viviendo|estar vivo|estar viva|existir|despertar|despertarme|"
+    r"estar aqui|estar en este mundo|seguir en este mundo|seguir aqui)\b",
+    r"\bya no (?:quiero|puedo) (?:vivir|seguir)\b",
+    r"\bno (?:aguanto|soporto|puedo) (?:mas|ya)\b(?! de\b| que\b)|\bya no (?:aguanto|soporto)\b",
+    r"\bojala (?:nunca )?(?:hubiera|no hubiera) nacido\b",
+    r"\bojala (?:me muera|estuviera muert[oa])\b",
+    r"\b(?:me siento|soy|siento que soy) una carga\b|\b(?:ya nada importa|nada importa ya)\b",
+    r"\bpronto (?:voy a estar|estare) en paz\b",
+    r"\b(?:pronto )?no (?:voy a ser|sere) (?:un problema|una carga) para nadie\b",
+    r"\b(?:seria|estaria|es) mejor (?:no estar aqui|no existir|si no (?:estuviera|existiera))\b",
+    r"\b(?:quitarme|quitar(?:se)?) la vida\b",
+    r"\b(?:acabar|terminar|poner fin) (?:con|a) (?:mi vida|todo)\b",
+    r"\bmejor (?:muerto|muerta|me muero)\b|\bestaria mejor muert[oa]\b",
+    r"\b(?:estarian|estaran|estan|estarias) mejor sin mi\b",
+    r"\b(?:nadie|a nadie) (?:me )?(?:extranaria|extrañaria|le importaria|notaria) si (?:me muero|"
+    r"muero|desaparezco|no estoy)\b",
+    r"\bno (?:tengo|hay|veo) (?:ninguna )?(?:razon|razones|motivo|motivos|nada) (?:para|por que|"
+    r"porque|por el que) (?:vivir|seguir)\b",
+    r"\b(?:no vale la pena vivir|la vida no vale la pena|no tiene sentido (?:vivir|seguir|la vida|"
+    r"nada))\b",
+    r"\b(?:cortarme|me corto|me estoy cortando|me sigo cortando|hacerme dano|me hago dano|"
+    r"lastimarme|me lastimo|quemarme|autolesion\w*)\b",
+    r"\bsobredosis a proposito\b|\bsobredosis (?:para|y) (?:morir|no despertar|acabar)\b",
+    r"\b(?:tomarme|tragarme|tomar) todas (?:mis |las )?(?:pastillas|pildoras|medicinas)\b",
+    r"\b(?:dormir|dormirme) y no despertar\b|\bno volver a despertar\b|\bdormir para siempre\b",
+    r"\bdesaparecer para siempre\b",
+    r"\b(?:carta|nota|mensaje) de despedida\b|\bdespedirme de todos\b",
+    r"\bya no voy a estar (?:aqui|manana|mucho tiempo)\b",
+    r"\b(?:colgarme|ahorcarme|pegarme un tiro|darme un tiro|dispararme)\b",
+    r"\btirarme (?:del|de un|de una|al|a las|a la) (?:puente|techo|edificio|tren|vias|azotea|"
+    r"ventana|carro|carretera)\b",
+    r"\b(?:guardando|juntando|ahorrando) (?:mis |las )?(?:pastillas|pildoras|medicinas)\b",
+    r"\bcansad[oa] de (?:vivir|la vida|estar viv[oa])\b|\bme canse de (?:vivir|la vida)\b",
+    # The reflexive infinitives are said of oneself ("un plan para matarme"); someone
+    # else's threat ("amenazo con matarme", "me va a matar") is violence, not suicide.
+    r"(?<!va a )(?<!van a )(?<!iba a )(?<!con )(?<!quiere )(?<!quieren )\bmatarme\b",
+    r"(?<!miedo de )(?<!miedo a )(?<!riesgo de )\bmorirme\b",
+    r"\bno quiero (?:seguir )?(?:existiendo|viviendo)\b",
+    r"\bquiero que (?:todo |esto |el dolor |mi vida )?(?:se acabe|se termine|termine|acabe)\b",
+    r"\bquiero que (?:todo|esto) (?:se acabe|termine|acabe)\b",
+)
+# A negation that says the opposite ("no me quiero morir", "no soy suicida"): removed
+# before the patterns run, so "no me quiero morir pero ya no quiero vivir" still counts.
+_ES_SUICIDE_NEGATION = re.compile(
+    r"\b(?:no|nunca|jamas) (?:me )?(?:quiero|quisiera|voy a|pienso) (?:morir|morirme|matar|"
+    r"matarme|suicidar|suicidarme|hacerme dano|lastimarme|cortarme|quitarme la vida)\b|"
+    r"\bno me (?:quiero|voy a) (?:morir|matar|suicidar|hacer dano|lastimar|cortar)\b|"
+    r"\bno (?:soy|estoy) (?:suicida|pensando en (?:suicidarme|matarme|morir|el suicidio))\b|"
+    r"\b(?:nunca|jamas) (?:me )?(?:haria|hare|haria) (?:dano|eso)\b|"
+    r"\b(?:no tengo|sin) (?:pensamientos|ideas) (?:suicidas|de suicidio)\b"
+)
+
+_ES_CHILD = (
+    r"(?:bebe|bebes|nino|nina|ninos|nene|nena|chiquito|chiquita|mi hijo|mi hija|hijito|hijita|"
+    r"nieto|nieta|sobrino|sobrina|\d+ (?:anos|meses|ano|mes)|el nino|la nina)"
+)
+_ES_CHILD_POISONING = re.compile(
+    rf"\b{_ES_CHILD}\b.*\b(?:se trago|trago|se comio|comio|se tomo|tomo|se metio a la boca|"
+    r"se metio en la boca|mordio|chupo|lamio|agarro|encontro)\b"
+)
+_ES_CHILD_SUBSTANCE = re.compile(
+    r"\b(?:pastilla|pastillas|pildora|pildoras|tira|tiras|metadona|suboxone|subs|medicina|"
+    r"medicinas|medicamento|medicamentos|fentanilo|droga|drogas|gomita|gomitas|algo|xanax|"
+    r"oxicodona|percocet|marihuana|mota|comestible|comestibles|bolsita|polvo)\b"
+)
+
+_ES_MEDICAL: Tuple[str, ...] = (
+    r"\b(?:ataque al corazon|ataque cardiaco|infarto)\b",
+    r"\b(?:dolor|dolores|presion) (?:de|en el|fuerte en el) pecho\b|\bme duele el pecho\b",
+    r"\b(?:convulsion|convulsiones|convulsionando|convulsiona|le dio un ataque de epilepsia)\b",
+    r"\b(?:derrame cerebral|embolia|se le cayo la cara)\b|"
+    r"\bno puede mover (?:el brazo|la cara|un lado)\b",
+    r"\bno puedo respirar\b",
+    r"\bse esta ahogando\b|\bse atraganto\b|\bme estoy ahogando\b",
+    r"\b(?:sangra mucho|esta sangrando mucho|no para de sangrar|mucha sangre|sangre por todos "
+    r"lados)\b",
+    r"\b(?:reaccion alergica|se le cierra la garganta|se me cierra la garganta|se le hinchan los "
+    r"labios|anafilaxia)\b",
+    r"\b(?:se desmayo|se desmayaron|me desmaye)\b",
+    r"\b(?:lo|la|me) atropell(?:o|aron)\b|\baccidente de (?:carro|auto|coche)\b",
+    r"\bse (?:rompio|quebro) (?:la pierna|el cuello|la espalda)\b",
+    r"\bembarazada\b.*\bsangr(?:ando|a)\b",
+)
+
+_ES_SEXUAL_ASSAULT: Tuple[str, ...] = (
+    r"\b(?:me violaron|me violo|violacion|violada|violado|violador)\b",
+    r"\b(?:abuso|agresion|asalto|ataque) sexual\b|\babus(?:aron|o) sexualmente\b",
+    r"\b(?:abuso|abusaron|abusa) de mi\b",
+    r"\bme (?:toco|toca|tocaron|manoseo|manosea|manosearon) sin (?:mi )?(?:permiso|"
+    r"consentimiento|querer)\b|\bme (?:manoseo|manosea|manosearon)\b",
+    r"\bme (?:forzo|forzaron|obligo|obligaron|obliga) a (?:tener sexo|tener relaciones|"
+    r"hacer cosas)\b",
+    r"\bsin mi consentimiento\b",
+    r"\bme drogaron (?:la bebida|el trago)\b|\bme echaron algo en (?:la bebida|el trago)\b",
+)
+
+_ES_VIOLENCE: Tuple[str, ...] = (
+    r"\b(?:me pega|me pego|me golpea|me golpeo|me golpean|me esta pegando|me esta golpeando|"
+    r"me pegaron|me golpearon|me maltrata|me ahorco|me estrangulo|me ahorca|me empujo|me empuja|"
+    r"me patea|me pateo|me cacheteo|me dio una paliza|me dio una golpiza)\b",
+    r"\bme (?:amenaza|amenazo|amenazan|esta amenazando) (?:con|de) (?:matarme|pegarme|golpearme|"
+    r"hacerme dano|quitarme)\b|\bme (?:amenaza|amenazo)\b",
+    r"\bme (?:quiere|va a|iba a|dijo que me iba a|dice que me va a) (?:matar|pegar|golpear)\b",
+    r"\b(?:tiene|trae|saco) (?:un cuchillo|una pistola|un arma|una navaja)\b",
+    r"\bviolencia (?:domestica|de genero|familiar|en la pareja)\b",
+    r"\b(?:miedo|me da miedo) (?:de |a )?(?:ir|volver|regresar) a (?:mi )?casa\b",
+    r"\bno (?:estoy|me siento) (?:segura|seguro) en (?:mi )?casa\b",
+    r"\b(?:tengo )?miedo (?:de|a) mi (?:esposo|esposa|pareja|novio|novia|marido|ex|papa|"
+    r"padrastro)\b",
+    r"\b(?:esposo|esposa|pareja|novio|novia|marido|ex|papa|padrastro) (?:es )?(?:muy )?"
+    r"(?:violento|violenta|abusivo|abusiva)\b",
+    r"\bme tiene encerrad[oa]\b|\bme rompio (?:el telefono|el celular|mis cosas)\b",
+)
+_ES_CHILD_HURT = re.compile(
+    r"\b(?:nino|nina|ninos|hijo|hija|hijos|nieto|nieta|sobrino|sobrina|bebe)\b.*"
+    r"\b(?:lo|la|los|le|les) (?:golpea|pega|maltrata|lastima)\b"
+)
+
+_ES_URGENT = re.compile(
+    r"\b(?:ayuda|urgente|rapido|ya|ahora|ahorita|ahora mismo|por favor|que hago|que hacemos|"
+    r"que hacer|que debo hacer|emergencia)\b"
+)
+_ES_PRESENT = re.compile(
+    r"\b(?:ahora|ahorita|ahora mismo|en este momento|todavia|aun|sigue|ayuda|urgente|rapido|"
+    r"que hago|que hacemos|que debo hacer)\b"
+)
+# Stories and questions asked ahead of time: not happening now.
+_ES_NOT_NOW = re.compile(
+    r"\b(?:se puede|puedo|podria|es posible|como se|como puedo|como evitar|como prevenir|"
+    r"como saber|como reconocer) (?:\w+ ){0,3}sobredosis\b|"
+    r"\b(?:ayer|anoche|antier|anteayer|el otro dia|la otra noche|esta manana|hace (?:\w+ )?"
+    r"(?:dias|semanas|meses|anos|ano|una semana|un mes|un ano|tiempo)|la semana pasada|"
+    r"el mes pasado|el ano pasado|el fin de semana|murio|murieron|se murio|fallecio|"
+    r"fallecieron|perdi a|funeral|velorio|entierro|aniversario|en el pasado|sobrevivio|"
+    r"salio del hospital|esta en el hospital|ya esta bien|ya esta en casa|ya respira|"
+    r"el (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo) pasado)\b|"
+    r"\b(?:si|cuando|despues de|antes de) (?:\w+ ){0,3}(?:sobredosis|sobredosa)\b|"
+    r"\b(?:evitar|prevenir|riesgo de|peligro de|prevencion de) (?:una |las |la )?sobredosis\b"
+)
+_ES_QUESTION = re.compile(
+    r"^(?:como|que|cual|cuales|cuando|donde|por que|porque|puedo|puede|se puede|es|debo|hay)\b|"
+    r"\b(?:si|en caso de)\b"
+)
+_ES_SIGNS_QUESTION = re.compile(
+    r"\b(?:senales|senal|sintomas|sintoma|signos|como se ve|como saber|como se|que pasa|"
+    r"es normal|se ve como)\b"
+)
+_ES_HYPOTHETICAL = re.compile(
+    r"\b(?:si alguna vez|alguna vez|en caso de|por si|clase|curso|entrenamiento|taller|"
+    r"se supone|practicar|practica)\b"
+)
+_ES_PAST_STORY = re.compile(
+    r"\b(?:hace (?:\w+ )?(?:dias|semanas|meses|anos|ano)|ayer|anoche|la semana pasada|"
+    r"el ano pasado|el mes pasado|murio|fallecio|funeral|velorio|aniversario|sobrevivio|"
+    r"esa noche|ese dia|aquella vez|lo (?:revivieron|salvaron)|la (?:revivieron|salvaron))\b"
+)
+_ES_URGENT_LONG = re.compile(
+    r"\b(?:ahora mismo|ahorita|urgente|rapido|ayuda por favor|ayudame|que hago ahora|"
+    r"que hago)\b(?! si)"
+)
+_ES_LEGAL = re.compile(
+    r"\b(?:arrest\w*|policia|policias|carcel|cargos|preso|presa|inmigracion|migra|deport\w*|"
+    r"papeles|ley|legal|problemas con la ley|probatoria|libertad condicional|orden de arresto)\b"
+)
+# A message that is only the word ("sobredosis", "es una sobredosis!!").
+_ES_BARE_OVERDOSE = re.compile(r"^(?:es |una |es una |creo que es una )?sobredosis(?: ya| ayuda)?$")
+
+
+def normalize_es(text: str) -> str:
+    """Lowercase ASCII Spanish words, single spaces, texting spellings undone."""
+    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    text = text.lower().replace("'", "").replace("\u2019", "")
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    text = re.sub(r"([a-z])\1{2,}", r"\1", text)  # "ayudaaa" -> "ayuda"
+    text = " ".join(_ES_TOKEN_MAP.get(token, token) for token in text.split())
+    for pattern, joined in _ES_JOINS:
+        text = pattern.sub(joined, text)
+    return text
+
+
+@lru_cache(maxsize=1)
+def _es_patterns() -> Dict[str, List[Pattern[str]]]:
+    compile_all = lambda items: [re.compile(item) for item in items]  # noqa: E731
+    return {
+        "strong": compile_all(_ES_OVERDOSE_STRONG),
+        "person": compile_all(_ES_OVERDOSE_PERSON),
+        "weak": compile_all(_ES_OVERDOSE_WEAK),
+        "suicide": compile_all(_ES_SUICIDE),
+        "medical": compile_all(_ES_MEDICAL),
+        "sexual": compile_all(_ES_SEXUAL_ASSAULT),
+        "violence": compile_all(_ES_VIOLENCE),
+    }
+
+
+def _overdose_now_es(norm: str, patterns: Dict[str, List[Pattern[str]]]) -> bool:
+    norm = _ES_SELF_BREATHING.sub(" ", _ES_WISH_NOT_TO_WAKE.sub(" ", norm))
+    urgent = bool(_ES_URGENT.search(norm))
+    present = bool(_ES_PRESENT.search(norm))
+    past = bool(_ES_NOT_NOW.search(norm)) and not present
+    if len(norm.split()) >= _LONG and not _ES_URGENT_LONG.search(norm):
+        past = past or bool(_ES_HYPOTHETICAL.search(norm) or _ES_PAST_STORY.search(norm))
+    if _any(patterns["strong"], norm) and not past:
+        if urgent or not _ES_SIGNS_QUESTION.search(norm):
+            return True
+    if _ES_TOOK_EVERYTHING.search(norm):
+        return True
+    if _ES_BARE_OVERDOSE.search(norm):
+        return True
+    asking = bool(_ES_QUESTION.search(norm) or _ES_SIGNS_QUESTION.search(norm))
+    if _ES_NOT_NOW.search(norm) or (asking and not urgent):
+        return False
+    if _any(patterns["person"], norm):
+        return True
+    short = len(norm.split()) <= 12
+    return short and _any(patterns["weak"], norm) and not _ES_LEGAL.search(norm)
+
+
+def _child_poisoning_es(norm: str) -> bool:
+    if not _ES_CHILD_POISONING.search(norm) or not _ES_CHILD_SUBSTANCE.search(norm):
+        return False
+    hypothetical = re.search(r"\b(?:si|en caso de|que pasa si|como evito|como hago para)\b", norm)
+    return not hypothetical or bool(_ES_URGENT.search(norm))
+
+
+def _found_es(text: str) -> Tuple[List[str], bool]:
+    """The kinds of emergency the Spanish patterns find, and whether a legal fear is said."""
+    norm = normalize_es(text)
+    if not norm:
+        return [], False
+    patterns = _es_patterns()
+    found: List[str] = []
+    if _child_poisoning_es(norm):
+        found.append(CHILD_POISONING)
+    elif _overdose_now_es(norm, patterns):
+        found.append(OVERDOSE_NOW)
+    hypothetical = _ES_SIGNS_QUESTION.search(norm) or re.search(
+        r"\b(?:si|en caso de|la ultima vez|como evito)\b", norm
+    )
+    if _any(patterns["medical"], norm) and (not hypothetical or _ES_URGENT.search(norm)):
+        found.append(MEDICAL_EMERGENCY)
+    if _any(patterns["suicide"], _ES_SUICIDE_NEGATION.sub(" ", norm)) or _ES_TOOK_EVERYTHING.search(
+        norm
+    ):
+        found.append(SUICIDE)
+    if _any(patterns["sexual"], norm):
+        found.append(SEXUAL_ASSAULT)
+    if _any(patterns["violence"], norm) and not _ES_CHILD_HURT.search(norm):
+        found.append(VIOLENCE)
+    return found, bool(_ES_LEGAL.search(norm))

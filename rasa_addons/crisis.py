@@ -3,7 +3,9 @@
 It runs after the intent classifier, so crisis language wins even when the classifier is
 unsure. The emergency reply comes first; a question the classifier was sure of ("if they
 start breathing but don't wake up, did the narcan work?") is still answered after it, so
-an eager crisis check never leaves the question itself unanswered.
+an eager crisis check never leaves the question itself unanswered. A Spanish emergency
+gets the Spanish replies: when only the Spanish patterns found it, the message is marked
+Spanish for the language slot (rasa_addons/language.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.crisis import Crisis, answers_after, assess
+from bot.understanding.language import SPANISH
+
+LANGUAGE = "language"  # written by rasa_addons.language.LanguageDetector
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -51,7 +56,11 @@ class CrisisOverride(GraphComponent, IntentClassifier):
             if crisis is None:
                 continue
             override = crisis.kind
-            also = _also(crisis, message)  # read the classifier's answer before overriding
+            spanish = _mark_spanish(crisis, message)
+            # The classifier's answer is read before overriding; in Spanish only the crisis
+            # check's own follow-ups come after the emergency reply (the knowledge base
+            # answers in English).
+            also = list(crisis.also) if spanish else _also(crisis, message)
             intent = {"name": override, "confidence": 1.0}
             ranking = [
                 dict(item, confidence=0.0)
@@ -63,6 +72,16 @@ class CrisisOverride(GraphComponent, IntentClassifier):
             # What to answer after the emergency reply (actions/answers.py ActionAlso).
             message.set("crisis_also", also, add_to_output=True)
         return messages
+
+
+def _mark_spanish(crisis: Crisis, message: Message) -> bool:
+    """True for a Spanish message; a Spanish-only emergency ("no respira") that the language
+    reading could not tell is marked Spanish here (rasa_addons/language.py)."""
+    reading = dict(message.get(LANGUAGE) or {})
+    if reading.get("detected") is None and crisis.language == SPANISH:
+        reading["detected"] = SPANISH
+        message.set(LANGUAGE, reading, add_to_output=True)
+    return reading.get("detected") == SPANISH
 
 
 def _also(crisis: Crisis, message: Message) -> List[str]:

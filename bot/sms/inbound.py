@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.content import fill_lines
 from bot.conversations.inbound import InboundPath, Kept
-from bot.conversations.keywords import keyword
+from bot.conversations.keywords import keyword, keyword_language
 from bot.conversations.messages import mark, send
 from bot.conversations.models import Conversation, Message, Outbox
 from bot.conversations.service import ConversationService, Outcome
@@ -54,6 +54,27 @@ TEXTS = {
     ),
     "empty": "We got an empty message. Type your question and send it any time.",
 }
+# The same texts for the Spanish keywords (ALTO, AYUDA, BORRAR): GSM-7 too, so no accented
+# a, i, o or u (they would cut each SMS to 70 characters), and two segments at most.
+TEXTS_ES = {
+    "help": (
+        "{operator}: textos gratis y sin dar tu nombre de sobredosis, naloxona y "
+        "tratamiento. Sobredosis ahora: llama al {line_911}. Crisis: llama al {line_988_es} "
+        "o manda {line_988_es_text}. Una persona 24/7 en español: {line_samhsa}. Responde "
+        "ALTO para no recibir textos, BORRAR para borrar este chat."
+    ),
+    "stop": (
+        "Listo: ya no te vamos a mandar textos. Responde START para volver a escribirnos. "
+        "Sobredosis ahora: llama al {line_911}."
+    ),
+    "delete_failed": (
+        "Lo sentimos: ahora no pudimos borrar este chat y todo sigue como estaba. Manda "
+        "BORRAR otra vez en unos minutos."
+    ),
+    "delete": (
+        "Listo: borramos este chat. No guardamos nada de esto. Puedes escribirnos cuando quieras."
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -66,9 +87,11 @@ class InboundSms:
     num_media: int = 0
 
 
-def sms_text(name: str, operator: str) -> str:
-    """One of the channel's fixed texts, with the configured lines and operator."""
-    return fill_lines(TEXTS[name].replace("{operator}", operator))
+def sms_text(name: str, operator: str, language: str | None = None) -> str:
+    """One of the channel's fixed texts, with the configured lines and operator; the
+    Spanish one for a Spanish keyword when it has one."""
+    texts = TEXTS_ES if language == "es" and name in TEXTS_ES else TEXTS
+    return fill_lines(texts[name].replace("{operator}", operator))
 
 
 class CarrierKeywords:
@@ -96,12 +119,12 @@ class CarrierKeywords:
     def __call__(self, kept: Kept) -> Outcome | None:
         """Answer a carrier keyword or an opted-out number's text; let the rest through."""
         message, contact_id = kept.message, kept.conversation.contact_id
-        word = keyword(message.body)
+        word, language = keyword(message.body), keyword_language(message.body)
         if contact_id is not None and word in ("stop", "start"):
-            return self._opt(kept, contact_id, stop=word == "stop")
+            return self._opt(kept, contact_id, stop=word == "stop", language=language)
         if word == "delete":
             # Erasure works whatever the opt-out state (STOP itself stays honoured).
-            return self._erase(kept)
+            return self._erase(kept, language)
         with self.sessions() as session:
             if opted_out(session, contact_id):
                 # Opted out: keep what they sent, send nothing until START.
@@ -109,7 +132,7 @@ class CarrierKeywords:
                 session.commit()
                 return Outcome(message, [])
         if word == "help":
-            return self._reply(kept, "help")
+            return self._reply(kept, "help", language)
         if not (message.body or "").strip():
             return self._reply(kept, "media" if kept.num_media else "empty")
         if kept.num_media:
@@ -119,11 +142,11 @@ class CarrierKeywords:
             )
         return None
 
-    def text(self, name: str) -> str:
-        """A fixed text with this line's operator name."""
-        return sms_text(name, self.operator)
+    def text(self, name: str, language: str | None = None) -> str:
+        """A fixed text with this line's operator name (in Spanish for "es")."""
+        return sms_text(name, self.operator, language)
 
-    def _opt(self, kept: Kept, contact_id: int, stop: bool) -> Outcome:
+    def _opt(self, kept: Kept, contact_id: int, stop: bool, language: str | None = None) -> Outcome:
         """STOP or START, with its reply, in one transaction (STOP ends check-ins too)."""
         with self.sessions() as session:
             set_opt_out(session, contact_id, stop)
@@ -131,18 +154,18 @@ class CarrierKeywords:
                 self.end_checkins(session, contact_id)
             mark(session, kept.message.id, Message.ANSWERED)
             replies = send(
-                session, kept.conversation.id, [self.text("stop" if stop else "start")],
+                session, kept.conversation.id, [self.text("stop" if stop else "start", language)],
                 reply_to_id=kept.message.id, inline=True, channel="sms",
             )  # fmt: skip
             session.commit()
         return Outcome(kept.message, replies)
 
-    def _reply(self, kept: Kept, name: str) -> Outcome:
+    def _reply(self, kept: Kept, name: str, language: str | None = None) -> Outcome:
         return Outcome(
-            kept.message, self.conversations.reply(kept.message, [self.text(name)], True)
+            kept.message, self.conversations.reply(kept.message, [self.text(name, language)], True)
         )
 
-    def _erase(self, kept: Kept) -> Outcome:
+    def _erase(self, kept: Kept, language: str | None = None) -> Outcome:
         """Erase every conversation of this phone, and the phone itself.
 
         Nothing of it is kept, the DELETE text and its reply included, except what an
@@ -161,7 +184,7 @@ class CarrierKeywords:
             self.conversations.erase(ids)
         except Exception:  # the tracker store is down: the rows are all still there
             log.exception("erasure failed; the person was asked to send DELETE again")
-            return self._reply(kept, "delete_failed")
+            return self._reply(kept, "delete_failed", language)
         if contact_id is not None:
             with self.sessions() as session:
                 forget_phone(session, contact_id)
@@ -174,7 +197,9 @@ class CarrierKeywords:
                 daemon=True,
             )
             self.copies_job.start()
-        reply = Message(direction=Message.OUTBOUND, author="system", body=self.text("delete"))
+        reply = Message(
+            direction=Message.OUTBOUND, author="system", body=self.text("delete", language)
+        )
         return Outcome(kept.message, [reply])
 
 

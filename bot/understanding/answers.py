@@ -34,6 +34,7 @@ FLOW_TARGETS: Dict[str, str] = {
     "delete_data": "utter_delete_data",
     "greet": "utter_greet",
     "goodbye": "utter_goodbye",
+    "switch_language": "utter_language_switched",
     "thanks": "utter_you_are_welcome",
     "bot_challenge": "utter_iamabot",
     "bot_feelings": "utter_bot_feelings",
@@ -50,8 +51,9 @@ FLOW_TARGETS: Dict[str, str] = {
 # every menu ends with the 911 line anyway.
 NOT_OFFERED = frozenset(
     {"greet", "goodbye", "thanks", "affirm", "deny", "choose_option", "inform_state",
-     "nlu_fallback", "out_of_scope", "bot_feelings", "bot_challenge", "overdose_now",
-     "child_poisoning", "suicide", "violence", "sexual_assault", "medical_emergency"}
+     "nlu_fallback", "out_of_scope", "bot_feelings", "bot_challenge", "switch_language",
+     "overdose_now", "child_poisoning", "suicide", "violence", "sexual_assault",
+     "medical_emergency"}
 )  # fmt: skip
 
 _ORDINALS = {
@@ -82,19 +84,20 @@ def _responses() -> Dict[str, List[dict]]:
 
 
 def variation(name: str, slots: Mapping[str, object] | None = None) -> dict | None:
-    """The SMS variation Rasa would pick for response `name` given `slots` (conditions
-    on slots first, then the one without a condition); None for an unknown response."""
+    """The SMS variation for response `name` given `slots`: of those whose conditions all
+    hold, the one with the most conditions (a Spanish one in a Spanish conversation, a
+    state's own), else the one without a condition; None for an unknown response."""
     slots = slots or {}
-    plain = None
+    chosen, matched = None, -1
     for candidate in _responses().get(name, []):
         if candidate.get("channel"):
             continue
         conditions = candidate.get("condition") or []
-        if not conditions:
-            plain = plain or candidate
-        elif all(slots.get(c["name"]) == c["value"] for c in conditions):
-            return candidate
-    return plain
+        if len(conditions) > matched and all(
+            slots.get(c["name"]) == c["value"] for c in conditions
+        ):
+            chosen, matched = candidate, len(conditions)
+    return chosen
 
 
 def more_text(label: str, slots: Mapping[str, object] | None = None) -> str | None:
@@ -200,19 +203,46 @@ def menu_options(ranking: Sequence[Mapping], size: int = 2) -> List[str]:
     return options + ["request_human"]
 
 
-def menu_text(options: Sequence[str], web: bool = False) -> Tuple[str, List[dict]]:
-    """The fallback's words and, on the web, its buttons (each sends the option's number)."""
+# The flows' titles in a Spanish menu; knowledge-base answers keep their English title
+# (their answers are in English too).
+SPANISH_TITLES = {
+    "request_human": "Hablar con una persona",
+    "find_treatment": "Buscar tratamiento",
+    "find_naloxone": "Buscar naloxona",
+    "contact_later": "Que me contacten luego",
+}
+
+
+def menu_text(
+    options: Sequence[str], web: bool = False, language: str | None = None
+) -> Tuple[str, List[dict]]:
+    """The fallback's words and, on the web, its buttons (each sends the option's number);
+    in Spanish for a Spanish conversation (`language` "es")."""
+    spanish = language == "es"
+    named = [(SPANISH_TITLES.get(o) if spanish else None) or title(o) for o in options]
     if web:
         text = fill_lines(
-            "I'm not sure I understood. Did you mean one of these? You can also say it in "
-            "other words. If someone may be overdosing, call {line_911} now."
+            "No estoy seguro de entenderte. ¿Quieres decir una de estas? También puedes "
+            "decirlo con otras palabras. Si alguien puede tener una sobredosis, llama al "
+            "{line_911} ya."
+            if spanish
+            else "I'm not sure I understood. Did you mean one of these? You can also say it "
+            "in other words. If someone may be overdosing, call {line_911} now."
         )
-        buttons = [{"title": title(o), "payload": str(i)} for i, o in enumerate(options, 1)]
+        buttons = [{"title": name, "payload": str(i)} for i, name in enumerate(named, 1)]
         return text, buttons
-    numbered = " ".join(f"{i}) {title(o)}" for i, o in enumerate(options, 1))
-    choices = ", ".join(str(i) for i in range(1, len(options))) + f" or {len(options)}"
-    text = fill_lines(
-        f"I'm not sure I understood. Did you mean: {numbered}? Reply {choices}, or say it "
-        "another way. If someone may be overdosing, call {line_911} now."
-    )
+    numbered = " ".join(f"{i}) {name}" for i, name in enumerate(named, 1))
+    first = ", ".join(str(i) for i in range(1, len(options)))
+    if spanish:
+        text = fill_lines(
+            f"No estoy seguro de entenderte. ¿Quieres decir: {numbered}? Responde {first} o "
+            f"{len(options)}, o dilo de otra forma. Si alguien puede tener una sobredosis, "
+            "llama al {line_911} ya."
+        )
+    else:
+        text = fill_lines(
+            f"I'm not sure I understood. Did you mean: {numbered}? Reply {first} or "
+            f"{len(options)}, or say it another way. If someone may be overdosing, call "
+            "{line_911} now."
+        )
     return text, []

@@ -1,0 +1,211 @@
+"""Spanish replies: every emergency reply has one, Rasa picks it when the conversation is in
+Spanish (and only then), and it keeps the facts, the 988 Spanish line and the SMS limits."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+from functools import lru_cache
+from typing import Dict, List
+
+import pytest
+import yaml
+
+from bot.content import DOMAIN_DIR, GSM7_EXTENDED, fill_lines, lines, responses, sms_problems
+
+# Every response in domain/crisis.yml is an emergency reply or its follow-up.
+CRISIS_RESPONSES = sorted(
+    (yaml.safe_load((DOMAIN_DIR / "crisis.yml").read_text(encoding="utf-8")))["responses"]
+)
+# Spanish words that label people (NIDA "Words Matter" applies in Spanish too).
+SPANISH_STIGMA = re.compile(
+    r"\b(?:drogadict[oa]s?|adict[oa]s?|tecat[oa]s?|yonquis?|viciosos?|viciosas?|"
+    r"abuso de (?:drogas|sustancias)|limpi[oa]s?|suci[oa]s?|v[ií]ctimas?|recaid[oa]s?)\b",
+    re.IGNORECASE,
+)
+
+
+ALL_VARIATIONS = list(responses())
+
+
+def _is_spanish(variation: dict) -> bool:
+    return any(
+        c.get("name") == "language" and c.get("value") == "es"
+        for c in variation.get("condition") or []
+    )
+
+
+SPANISH_VARIATIONS = [(n, v) for n, v in ALL_VARIATIONS if _is_spanish(v)]
+
+
+def spanish(name: str) -> List[dict]:
+    """The variations of a response that ask for the Spanish conversation."""
+    return [v for n, v in SPANISH_VARIATIONS if n == name]
+
+
+@lru_cache(maxsize=1)
+def _domain():
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(DOMAIN_DIR))
+
+
+def say(response: str, channel: str = "sms", slots: Dict[str, str] | None = None) -> dict:
+    """The message Rasa's own response selection sends for `response` with these slots."""
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = _domain()
+    events = [SlotSet(name, value) for name, value in (slots or {}).items()]
+    tracker = DialogueStateTracker.from_events("test", events, slots=domain.slots)
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    message = asyncio.run(nlg.generate(response, tracker, channel))
+    assert message is not None
+    return message
+
+
+def segments(text: str) -> int:
+    """How many SMS segments a GSM-7 text takes (160 alone, 153 each when split)."""
+    length = sum(2 if char in GSM7_EXTENDED else 1 for char in text)
+    return 1 if length <= 160 else math.ceil(length / 153)
+
+
+@pytest.mark.parametrize("name", CRISIS_RESPONSES)
+def test_every_emergency_reply_has_a_spanish_variation(name: str) -> None:
+    assert spanish(name), f"{name} has no Spanish variation"
+
+
+def test_the_lint_sees_the_emergency_replies() -> None:
+    assert {"utter_overdose_now_call", "utter_suicide_first", "utter_violence"} <= set(
+        CRISIS_RESPONSES
+    )
+    assert len(SPANISH_VARIATIONS) >= len(CRISIS_RESPONSES)
+
+
+@pytest.mark.parametrize("channel", ["sms", "webchat"])
+@pytest.mark.parametrize("name", sorted({n for n, _ in SPANISH_VARIATIONS}))
+def test_rasa_picks_the_spanish_variation_only_in_a_spanish_conversation(
+    name: str, channel: str
+) -> None:
+    texts = {v["text"] for v in spanish(name)}
+    english = [{}, {"language": "en"}]
+    for state in (None, "CT", "MA"):
+        extra = {"us_state": state} if state else {}
+        assert say(name, channel, {"language": "es", **extra})["text"] in {
+            fill_lines(t) for t in texts
+        }
+        for slots in english:
+            assert say(name, channel, {**slots, **extra})["text"] not in {
+                fill_lines(t) for t in texts
+            }
+
+
+@pytest.mark.parametrize(
+    "name, variation", SPANISH_VARIATIONS, ids=[n for n, _ in SPANISH_VARIATIONS]
+)
+def test_spanish_texts_fit_two_sms_segments_in_gsm7(name: str, variation: dict) -> None:
+    text = fill_lines(variation["text"])
+    assert sms_problems(text) == []
+    assert segments(text) <= 2, f"{len(text)} characters"
+
+
+@pytest.mark.parametrize(
+    "name, variation", SPANISH_VARIATIONS, ids=[n for n, _ in SPANISH_VARIATIONS]
+)
+def test_spanish_texts_use_non_stigmatizing_words_and_cite_a_source(
+    name: str, variation: dict
+) -> None:
+    assert SPANISH_STIGMA.findall(variation["text"]) == []
+    metadata = variation.get("metadata") or {}
+    if name in CRISIS_RESPONSES:
+        assert metadata.get("source") and metadata.get("reviewed")
+
+
+def test_the_spanish_lint_catches_stigmatizing_words() -> None:
+    assert SPANISH_STIGMA.findall("un drogadicto, una adicta") == ["drogadicto", "adicta"]
+    assert SPANISH_STIGMA.findall("una persona que usa drogas") == []
+
+
+def es(name: str) -> str:
+    return say(name, "sms", {"language": "es"})["text"]
+
+
+def test_the_spanish_overdose_reply_has_911_naloxone_and_cpr_for_everyone() -> None:
+    first = es("utter_overdose_now_call").lower()
+    assert first.startswith("llama al 911 ya.")
+    for step in ("naloxona", "fosa nasal", "émbolo", "empieza rcp", "empuja fuerte"):
+        assert step in first
+
+
+def test_the_spanish_repeat_dose_new_device_other_nostril_and_breathing_as_the_goal() -> None:
+    said = es("utter_overdose_now_breathe").lower()
+    assert "atomizador nuevo" in said and "cada 2-3 minutos" in said and "otra fosa nasal" in said
+    assert "la meta es que respire, no que despierte" in said
+
+
+def test_the_spanish_overdose_replies_say_stay_because_naloxone_wears_off() -> None:
+    said = es("utter_overdose_now_stay").lower()
+    assert "de lado" in said and "30-90 minutos" in said and "responde mas" in said
+
+
+def test_a_spanish_child_reply_has_poison_help_and_the_hospital() -> None:
+    said = es("utter_child_poisoning").lower()
+    assert "911" in said and lines()["line_poison"] in said and "hospital" in said
+    assert "aunque parezca bien o despierte con la naloxona" in said
+
+
+@pytest.mark.parametrize(
+    "name", ["utter_suicide_first", "utter_suicide_human", "utter_suicide_stay"]
+)
+def test_spanish_suicide_replies_give_988_in_spanish_press_2_or_text_ayuda(name: str) -> None:
+    said = es(name)
+    assert "988 y oprime 2" in said and "AYUDA al 988" in said
+
+
+def test_the_988_spanish_options_come_from_the_lines_file_with_a_source() -> None:
+    from bot.content import line_notes
+
+    notes = {n.name: n for n in line_notes()}
+    for name in ("line_988_es", "line_988_es_text"):
+        assert notes[name].source and "988lifeline.org" in notes[name].source
+        assert notes[name].reviewed is not None
+
+
+def test_the_spanish_legal_follow_up_says_it_is_not_legal_advice() -> None:
+    said = es("utter_overdose_now_more").lower()
+    assert "buen samaritano" in said and "no un consejo legal" in said
+    assert "venta" in said and "orden de arresto" in said
+
+
+def test_the_spanish_suicide_offer_keeps_the_english_offer() -> None:
+    from bot.understanding.answers import static_offer
+
+    assert static_offer("utter_suicide_offer") == {
+        "affirm": "utter_suicide_human",
+        "deny": "utter_suicide_stay",
+    }
+    assert "Responde SI" in es("utter_suicide_offer")
+
+
+def test_the_spanish_greeting_keeps_911_and_the_web_chat_keeps_its_buttons() -> None:
+    sms = es("utter_greet")
+    assert sms.startswith("Hola") and "911" in sms and "PERSONA" in sms
+    web = say("utter_greet", "webchat", {"language": "es"})
+    english = say("utter_greet", "webchat")
+    assert [b["payload"] for b in web["buttons"]] == [b["payload"] for b in english["buttons"]]
+    assert web["buttons"][-1]["title"] == "Hablar con una persona"
+
+
+def test_the_spanish_consent_question_asks_si_or_no_and_connects_either_way() -> None:
+    text = es("utter_ask_handoff_consent")
+    assert "resumen" in text and "Responde SI o NO" in text
+    assert "De cualquier forma te vamos a conectar" in text
+    web = say("utter_ask_handoff_consent", "webchat", {"language": "es"})
+    assert [b["payload"] for b in web["buttons"]] == ["yes", "no"]
+
+
+@pytest.mark.parametrize(("language", "start"), [("es", "Listo, seguimos"), ("en", "Okay")])
+def test_a_switch_is_answered_in_the_new_language(language: str, start: str) -> None:
+    assert say("utter_language_switched", "sms", {"language": language})["text"].startswith(start)
