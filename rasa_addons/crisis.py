@@ -10,44 +10,22 @@ Spanish for the language slot (rasa_addons/language.py).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.crisis import Crisis, answers_after, assess
 from bot.understanding.language import SPANISH
+from rasa_addons.components import RuleClassifier, override_intent
 
 LANGUAGE = "language"  # written by rasa_addons.language.LanguageDetector
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class CrisisOverride(GraphComponent, IntentClassifier):
+class CrisisOverride(RuleClassifier):
     """Sets the emergency's intent (confidence 1.0) when crisis language is found."""
-
-    @staticmethod
-    def get_default_config() -> Dict[str, Any]:
-        """No settings: the patterns live in bot/crisis.py."""
-        return {}
-
-    def __init__(self, config: Dict[str, Any]) -> None:
-        self.component_config = config
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CrisisOverride:
-        """Creates the component (nothing to train or load)."""
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Override the predicted intent of every message that contains crisis language."""
@@ -61,14 +39,7 @@ class CrisisOverride(GraphComponent, IntentClassifier):
             # check's own follow-ups come after the emergency reply (the knowledge base
             # answers in English).
             also = list(crisis.also) if spanish else _also(crisis, message)
-            intent = {"name": override, "confidence": 1.0}
-            ranking = [
-                dict(item, confidence=0.0)
-                for item in message.get(INTENT_RANKING_KEY) or []
-                if item.get("name") != override
-            ]
-            message.set(INTENT, intent, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+            override_intent(message, override)
             # What to answer after the emergency reply (actions/answers.py ActionAlso).
             message.set("crisis_also", also, add_to_output=True)
         return messages

@@ -22,20 +22,19 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rasa.core.constants import POLICY_PRIORITY
-from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.core.policies.policy import PolicyPrediction
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.understanding.language import ENGLISH, read, warm_up
+from rasa_addons.components import AdvisoryPolicy, RuleClassifier, override_intent
 
 LANGUAGE = "language"  # the slot, and the parse-data field
 SWITCH = "switch_language"  # the intent of "english please" / "en español"
@@ -44,16 +43,8 @@ PRIORITY = 0
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class LanguageDetector(GraphComponent, IntentClassifier):
+class LanguageDetector(RuleClassifier):
     """Writes the language each message is in (or None when it cannot tell)."""
-
-    @staticmethod
-    def get_default_config() -> Dict[str, Any]:
-        """No settings: the reading lives in bot/understanding/language.py."""
-        return {}
-
-    def __init__(self, config: Dict[str, Any]) -> None:
-        self.component_config = config
 
     @classmethod
     def create(
@@ -80,20 +71,8 @@ class LanguageDetector(GraphComponent, IntentClassifier):
                 add_to_output=True,
             )
             if reading.switch:
-                _set_intent(message, SWITCH)
+                override_intent(message, SWITCH)
         return messages
-
-
-def _set_intent(message: Message, name: str) -> None:
-    """A switch asked for outright is its own intent, whatever the classifier said."""
-    intent = {"name": name, "confidence": 1.0}
-    ranking = [
-        dict(item, confidence=0.0)
-        for item in message.get(INTENT_RANKING_KEY) or []
-        if item.get("name") != name
-    ]
-    message.set(INTENT, intent, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
 
 
 def language_change(tracker: DialogueStateTracker) -> str | None:
@@ -111,24 +90,13 @@ def language_change(tracker: DialogueStateTracker) -> str | None:
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
 )
-class LanguagePolicy(Policy):
+class LanguagePolicy(AdvisoryPolicy):
     """Keeps the `language` slot in step with what the person writes; predicts nothing."""
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         """Priority only."""
         return {POLICY_PRIORITY: PRIORITY}
-
-    @staticmethod
-    def supported_data() -> SupportedData:
-        """Nothing is learned from stories or rules."""
-        return SupportedData.ML_DATA
-
-    def train(
-        self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any
-    ) -> Resource:
-        """Nothing to train."""
-        return self._resource
 
     def predict_action_probabilities(
         self,

@@ -14,19 +14,18 @@ other policies.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 from rasa.core.constants import POLICY_PRIORITY
-from rasa.core.policies.policy import Policy, PolicyPrediction, SupportedData
+from rasa.core.policies.policy import PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
-from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.directory.asking import read_refinement
+from rasa_addons.components import AdvisoryPolicy
 
 # Above RulePolicy (6): a rule for the reply's intent ("06340" -> a new lookup that asks
 # nothing) must not win over the list the person is answering.
@@ -57,24 +56,13 @@ def lookup_action(text: str) -> str | None:
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
 )
-class LookupFollowUpPolicy(Policy):
+class LookupFollowUpPolicy(AdvisoryPolicy):
     """Predicts MORE, WRONG n or a refined search for a reply to a list of places."""
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         """Priority only: what counts as a refinement lives in bot/directory/asking.py."""
         return {POLICY_PRIORITY: PRIORITY}
-
-    @staticmethod
-    def supported_data() -> SupportedData:
-        """Nothing is learned from stories or rules."""
-        return SupportedData.ML_DATA
-
-    def train(
-        self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any
-    ) -> Resource:
-        """Nothing to train."""
-        return self._resource
 
     def predict_action_probabilities(
         self,

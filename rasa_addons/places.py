@@ -11,43 +11,21 @@ It runs before the crisis check, which still overrides it.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.directory.asking import only_place
+from rasa_addons.components import RuleClassifier, override_intent
 
 LOOKUPS = ("find_treatment", "find_naloxone")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class PlaceMessage(GraphComponent, IntentClassifier):
+class PlaceMessage(RuleClassifier):
     """Sets a lookup intent (confidence 1.0) for a message that is only a place."""
-
-    @staticmethod
-    def get_default_config() -> Dict[str, Any]:
-        """No settings: what counts as a place lives in bot/directory/asking.py."""
-        return {}
-
-    def __init__(self, config: Dict[str, Any]) -> None:
-        self.component_config = config
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> PlaceMessage:
-        """Creates the component (nothing to train or load)."""
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Make every place-only message a lookup, with the place as its entity."""
@@ -56,14 +34,7 @@ class PlaceMessage(GraphComponent, IntentClassifier):
             if lookup is None or (message.get(INTENT) or {}).get("name") in LOOKUPS:
                 continue
             intent_name, entity = lookup
-            intent = {"name": intent_name, "confidence": 1.0}
-            ranking = [
-                dict(item, confidence=0.0)
-                for item in message.get(INTENT_RANKING_KEY) or []
-                if item.get("name") != intent_name
-            ]
-            message.set(INTENT, intent, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+            override_intent(message, intent_name)
             entities = list(message.get(ENTITIES) or [])
             if not any(e.get("entity") in ("town", "zip") for e in entities):
                 entities.append(entity)
