@@ -45,6 +45,12 @@ def suppress_small(counts: Mapping[str, int], other_label: str = OTHER_TOWNS) ->
     return rows
 
 
+def small_count(label: str, value: int) -> Count:
+    """A count of one fixed category (a referral tag) on its own: 1 to MIN_CELL - 1 is kept
+    back as "fewer than 5"; zero is shown, since it points at nobody."""
+    return Count(label, None if 0 < value < MIN_CELL else value)
+
+
 def small_total(value: int, written: Callable[[int], str] = str) -> str:
     """A total as the page and the CSV write it: 1 to MIN_CELL - 1 is "fewer than 5" (it
     would be the size of a suppressed group when no row is named)."""

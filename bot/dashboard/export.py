@@ -57,6 +57,8 @@ def csv_rows(dashboard: Dashboard) -> Iterable[Tuple[str, str, str]]:
     yield "Handoffs", "Minutes to claim, p90", minutes(handoffs.claim_minutes_p90)
     for count in handoffs.outcomes:
         yield "Handoff outcomes", count.label, count.shown
+    for count in handoffs.referrals:
+        yield "Referral tags", count.label, count.shown
     checkins = dashboard.checkins
     yield "Check-ins", "People enrolled", str(checkins.enrolled)
     yield "Check-ins", "Check-ins sent", str(checkins.sent)

@@ -20,12 +20,19 @@ from sqlalchemy.orm import Session
 
 from bot.checkins.models import CheckIn, CheckInSeries
 from bot.conversations.models import Conversation, Message
-from bot.dashboard.cells import MIN_CELL, SUPPRESSED, Count, nearest_rank, suppress_small
+from bot.dashboard.cells import (
+    MIN_CELL,
+    SUPPRESSED,
+    Count,
+    nearest_rank,
+    small_count,
+    suppress_small,
+)
 from bot.dashboard.filters import CHANNEL_FILTERS, CHANNELS, DashboardError, week_start
 from bot.db import as_utc
 from bot.directory.models import ListingReport, Location, LookupRecord, Organization
-from bot.handoff.models import Handoff
-from bot.handoff.views import OUTCOMES
+from bot.handoff.models import Handoff, HandoffReferral
+from bot.handoff.views import OUTCOMES, REFERRAL_TAGS
 
 TOPICS: Dict[str, str] = {
     "crisis": "Emergencies (911, 988 and other lines)",
@@ -87,6 +94,9 @@ class HandoffFigures:
     claim_minutes_p50: float | None = None
     claim_minutes_p90: float | None = None
     outcomes: List[Count] = field(default_factory=list)
+    # Requests with each referral tag ticked at close (a request may have several), in
+    # REFERRAL_TAGS order; 1 to 4 are kept back (`small_count`).
+    referrals: List[Count] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -340,7 +350,8 @@ def _lookups(
 def _handoffs(
     session: Session, since: datetime, until: datetime, channels: Tuple[str, ...]
 ) -> HandoffFigures:
-    """Requests made in the period: how many, how many claimed, how fast, with what outcome."""
+    """Requests made in the period: how many, how many claimed, how fast, with what outcome
+    and which referral tags."""
     in_period = (
         Handoff.requested_at >= since,
         Handoff.requested_at < until,
@@ -363,12 +374,22 @@ def _handoffs(
             .where(*in_period, Handoff.claimed_at.is_not(None))
         )
     ]
+    per_tag = dict(
+        session.execute(
+            select(HandoffReferral.tag, func.count())
+            .join(Handoff, Handoff.id == HandoffReferral.handoff_id)
+            .join(Conversation, Conversation.id == Handoff.conversation_id)
+            .where(*in_period)
+            .group_by(HandoffReferral.tag)
+        ).all()
+    )
     return HandoffFigures(
         requested=sum(n for _, n, _ in by_outcome),
         claimed=sum(claimed for _, _, claimed in by_outcome),
         claim_minutes_p50=nearest_rank(waits, 50),
         claim_minutes_p90=nearest_rank(waits, 90),
         outcomes=outcomes,
+        referrals=[small_count(label, per_tag.get(key, 0)) for key, label in REFERRAL_TAGS.items()],
     )
 
 

@@ -9,7 +9,7 @@ bot/handoff/access.py.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Dict, List, Set, Tuple
+from typing import Dict, Iterable, List, Set, Tuple
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -38,11 +38,12 @@ from bot.handoff.access import (
 )
 from bot.handoff.audit import entry
 from bot.handoff.errors import Conflict, HandoffError, NotAllowed
-from bot.handoff.models import Handoff, HandoffNote
+from bot.handoff.models import Handoff, HandoffNote, HandoffReferral
 from bot.handoff.views import (
     MAX_NOTE,
     MAX_REPLY,
     OUTCOMES,
+    REFERRAL_TAGS,
     HandoffView,
     QueueItem,
     ShownMessage,
@@ -121,6 +122,11 @@ class HandoffConsole:
                 .where(HandoffNote.handoff_id == handoff.id)
                 .order_by(HandoffNote.id)
             ).all()
+            referrals = set(
+                session.execute(
+                    select(HandoffReferral.tag).where(HandoffReferral.handoff_id == handoff.id)
+                ).scalars()
+            )
             series = None
             if self.checkin_settings is not None:
                 series = running_series(session, conversation.id)
@@ -135,6 +141,7 @@ class HandoffConsole:
             [(note, name) for note, name in notes],
             series,
             self.checkin_settings is not None and conversation.channel == "sms",
+            [tag for tag in REFERRAL_TAGS if tag in referrals],
         )
 
     def messages_since(
@@ -272,10 +279,17 @@ class HandoffConsole:
             session.add(entry(navigator.id, "hand_back", handoff))
             session.commit()
 
-    def close(self, handoff_id: int, navigator: Navigator, outcome: str) -> None:
-        """Close with one of OUTCOMES; a conversation still held goes back to the assistant."""
+    def close(
+        self, handoff_id: int, navigator: Navigator, outcome: str, tags: Iterable[str] = ()
+    ) -> List[str]:
+        """Close with one of OUTCOMES and any REFERRAL_TAGS (each audited like the outcome);
+        a conversation still held goes back to the assistant. Returns the tags stored."""
         if outcome not in OUTCOMES:
             raise HandoffError("Choose one of the listed outcomes.")
+        ticked = set(tags)
+        if not ticked <= REFERRAL_TAGS.keys():
+            raise HandoffError("Choose referral tags from the list.")
+        referrals = [tag for tag in REFERRAL_TAGS if tag in ticked]
         with self.sessions() as session:
             handoff = visible_handoff(session, handoff_id, navigator, self.grace)
             if handoff.status == Handoff.CLOSED:
@@ -294,7 +308,11 @@ class HandoffConsole:
             if was_held:
                 hold(session, handoff.conversation_id, None)
             session.add(entry(navigator.id, "close", handoff, outcome))
+            for tag in referrals:
+                session.add(HandoffReferral(handoff_id=handoff.id, tag=tag))
+                session.add(entry(navigator.id, "referral", handoff, tag))
             session.commit()
+        return referrals
 
 
 def _failed_deliveries(session: Session, conversation_ids: List[int]) -> Set[int]:

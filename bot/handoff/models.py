@@ -85,6 +85,18 @@ class HandoffNote(Base):
     created_at: Mapped[datetime] = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
+class HandoffReferral(Base):
+    """A referral tag a navigator ticked when closing a request (REFERRAL_TAGS in
+    bot/handoff/views.py); a request has any number of them, each once."""
+
+    __tablename__ = "handoff_referrals"
+
+    handoff_id: Mapped[int] = Column(
+        ForeignKey("handoffs.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = Column(String(32), primary_key=True)
+
+
 class AuditEntry(Base):
     """Who did what to which conversation, and when; never a message body or a phone number.
 

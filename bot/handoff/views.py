@@ -37,6 +37,17 @@ OUTCOMES: Dict[str, str] = {
     "no_response": "No response",
     "other": "Other",
 }
+# What a navigator referred the person to, ticked (any, or none) when closing; the action
+# team's dashboard counts them (bot/dashboard/figures.py).
+REFERRAL_TAGS: Dict[str, str] = {
+    "treatment": "Treatment",
+    "naloxone": "Naloxone",
+    "housing": "Housing",
+    "food": "Food",
+    "transport": "Transport",
+    "insurance": "Insurance",
+    "recovery_coach": "Recovery coach",
+}
 MAX_REPLY = 1600
 MAX_NOTE = 4000
 
@@ -119,6 +130,8 @@ class HandoffView:
     checkins: CheckInSeries | None = None
     # Check-ins can be offered: an SMS conversation and check-ins set up here.
     checkins_possible: bool = False
+    # The referral tags ticked at close (REFERRAL_TAGS keys, in that order).
+    referrals: List[str] = field(default_factory=list)
 
 
 def summary_rows(handoff: Handoff) -> List[Tuple[str, str]]:

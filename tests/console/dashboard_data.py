@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.checkins.models import CheckIn, CheckInSeries
 from bot.conversations.models import Conversation, Message
 from bot.directory.models import ListingReport, Location, LookupRecord, Organization
-from bot.handoff.models import Handoff
+from bot.handoff.models import Handoff, HandoffReferral
 
 NY = ZoneInfo("America/New_York")
 SECRET = "SECRET-BODY-7731"  # in every seeded message body; must never be shown
@@ -106,6 +106,18 @@ HANDOFFS = [
 # SMS (c1 c2 c7 c9): 4 requested, 3 claimed, waits 2 4 30: p50 rank 2 -> 4, p90 rank 3 -> 30.
 # Web (c3 c5 c8): 3 requested, 3 claimed, waits 6 10 60: p50 rank 2 -> 10, p90 rank 3 -> 60.
 
+# (conversation, referral tags ticked when its request was closed)
+REFERRALS = [
+    ("c1", ("treatment", "naloxone")),
+    ("c2", ("naloxone",)),
+    ("c3", ("treatment", "housing")),
+    ("c10", ("housing", "food")),  # terminal: never counted
+    ("c12", ("food",)),  # before the period
+]
+# All: treatment 2, naloxone 2, housing 1 (each shown as "fewer than 5"); food, transport,
+# insurance, recovery coach 0. SMS (c1 c2): treatment 1, naloxone 2. Web (c3): treatment 1,
+# housing 1.
+
 
 def seed(sessions) -> Dict[str, Conversation]:
     """Store the hand-counted data set; return the conversations by name."""
@@ -158,14 +170,17 @@ def _seed_lookups(session) -> None:
 
 
 def _seed_handoffs(session, rows) -> None:
+    stored = {}
     for name, requested, wait, status, outcome in HANDOFFS:
-        session.add(
-            Handoff(
-                conversation_id=rows[name].id, status=status, reason="treatment", urgency=2,
-                requested_at=requested, outcome=outcome,
-                claimed_at=None if wait is None else requested + timedelta(minutes=wait),
-            )
+        stored[name] = Handoff(
+            conversation_id=rows[name].id, status=status, reason="treatment", urgency=2,
+            requested_at=requested, outcome=outcome,
+            claimed_at=None if wait is None else requested + timedelta(minutes=wait),
         )  # fmt: skip
+    session.add_all(stored.values())
+    session.flush()
+    for name, tags in REFERRALS:
+        session.add_all(HandoffReferral(handoff_id=stored[name].id, tag=tag) for tag in tags)
 
 
 def _seed_checkins(session, rows) -> None:

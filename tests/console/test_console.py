@@ -242,6 +242,44 @@ def test_sms_reply_shows_its_delivery_status_and_a_failure_is_flagged(
     assert ana.get("/console/queue.json").get_json()["items"][0]["delivery_failed"] is True
 
 
+def test_closing_with_referral_tags_stores_audits_and_shows_them(
+    app, conversations, handoffs, console, staff, ana
+):
+    handoff = request_for(conversations, handoffs, web_chat(app), summary={"town": "Hartford"})
+    ana.post(f"/console/handoffs/{handoff.id}/claim")
+    page = ana.get(f"/console/handoffs/{handoff.id}").get_data(as_text=True)
+    assert "<legend>Referral tags (optional)</legend>" in page
+    assert 'name="tag" value="recovery_coach"> Recovery coach</label>' in page
+    refused = ana.post(f"/console/handoffs/{handoff.id}/close", {"outcome": "other", "tag": "x"})
+    assert refused.status_code == 400
+    assert "Choose referral tags from the list." in refused.get_data(as_text=True)
+    response = ana.post(
+        f"/console/handoffs/{handoff.id}/close",
+        {"outcome": "referred", "tag": ["recovery_coach", "housing"]},
+    )
+    assert response.status_code == 302
+    assert "Closed: referred to services; referrals: housing, recovery coach." in ana.get(
+        "/console/"
+    ).get_data(as_text=True)
+    page = ana.get(f"/console/handoffs/{handoff.id}").get_data(as_text=True)
+    assert "Referrals: Housing, Recovery coach" in page
+    assert console.view(handoff.id, staff["ana"]).referrals == ["housing", "recovery_coach"]
+    with conversations.sessions() as session:
+        trail = session.execute(
+            select(AuditEntry.action, AuditEntry.detail)
+            .where(AuditEntry.action.in_(["close", "referral"]))
+            .order_by(AuditEntry.id)
+        ).all()
+    assert trail == [("close", "referred"), ("referral", "housing"), ("referral", "recovery_coach")]
+
+
+def test_closing_without_tags_stays_one_click(app, conversations, handoffs, console, staff):
+    handoff = request_for(conversations, handoffs, web_chat(app))
+    console.claim(handoff.id, staff["ben"])
+    assert console.close(handoff.id, staff["ben"], "no_response") == []
+    assert console.view(handoff.id, staff["sue"]).referrals == []
+
+
 def test_second_claim_gets_a_clear_conflict(app, conversations, handoffs, staff, ana):
     handoff = request_for(conversations, handoffs, web_chat(app))
     sue = ConsoleBrowser(app)

@@ -60,8 +60,8 @@ def test_a_navigator_signs_in_sees_a_new_request_announced_and_answers_it(
     assert page.get_by_text("Nobody is waiting.").is_visible()
 
 
-def test_a_navigators_shift_on_shift_saved_replies_local_times_and_off_shift(
-    served, app, staff, page, conversations, handoffs, sms
+def test_a_navigators_shift_on_shift_saved_replies_local_times_tags_and_off_shift(
+    served, app, staff, page, conversations, handoffs, sms, console
 ):
     import re
 
@@ -126,8 +126,19 @@ def test_a_navigators_shift_on_shift_saved_replies_local_times_and_off_shift(
     assert page.locator("#reply-words").inner_text() == ""
     page.get_by_role("button", name="Send reply").click()
     page.get_by_text("Text queued").wait_for()
-    page.get_by_role("button", name="Connected to treatment").click()
-    page.get_by_text("Closed: connected to treatment.").wait_for()
+
+    # Wrap-up: referral tags ticked by click and by keyboard, then the outcome by keyboard.
+    tags = page.get_by_role("group", name="Referral tags (optional)")
+    tags.get_by_label("Naloxone", exact=True).click()
+    housing = tags.get_by_label("Housing", exact=True)
+    housing.focus()
+    page.keyboard.press("Space")
+    assert housing.is_checked()
+    for _ in range(5):  # food, transport, insurance, recovery coach, then the outcomes
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Connected to treatment"
+    page.keyboard.press("Enter")
+    page.get_by_text("Closed: connected to treatment; referrals: naloxone, housing.").wait_for()
 
     # Off shift: the next person is told honestly that no one is here right now.
     page.get_by_role("button", name="Go off shift").click()
@@ -135,3 +146,27 @@ def test_a_navigators_shift_on_shift_saved_replies_local_times_and_off_shift(
     assert page.locator("#on-shift").inner_text().startswith("Nobody is on shift")
     later = handoffs.request(conversations.start("web").id, "other", True, {})
     assert later.message.startswith("No one is here right now")
+
+    # The action team's dashboard counts the tags: naloxone on 5 requests is shown, housing
+    # on 1 is kept back as "fewer than 5".
+    for _ in range(4):
+        handoff = handoffs.request(conversations.start("web").id, "naloxone", True, {}).handoff
+        console.claim(handoff.id, staff["ben"])
+        console.close(handoff.id, staff["ben"], "naloxone", ["naloxone"])
+    page.get_by_role("button", name="Sign out").click()
+    sign_in_page(page, base, "sue@example.org", PASSWORD)
+    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("heading", name="Referral tags").wait_for()
+    table = page.get_by_role("table", name="Referral tags: the numbers")
+    rows = [" ".join(row.split()) for row in table.locator("tbody tr").all_inner_texts()]
+    assert rows == [
+        "Treatment 0",
+        "Naloxone 5",
+        "Housing fewer than 5",
+        "Food 0",
+        "Transport 0",
+        "Insurance 0",
+        "Recovery coach 0",
+    ]
+    bars = page.locator("svg[aria-labelledby^='chart-referrals-title'] rect > title")
+    assert "Naloxone: 5 handoffs" in bars.all_text_contents()

@@ -11,7 +11,14 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from bot.dashboard.cells import MIN_CELL, SUPPRESSED, Count, nearest_rank, suppress_small
+from bot.dashboard.cells import (
+    MIN_CELL,
+    SUPPRESSED,
+    Count,
+    nearest_rank,
+    small_count,
+    suppress_small,
+)
 from bot.dashboard.export import dashboard_csv
 from bot.dashboard.figures import build_dashboard, rate_text
 from bot.dashboard.filters import DashboardError, parse_filters
@@ -183,6 +190,51 @@ def test_handoff_figures(conversations, seeded):
         ("Other", "0"),
         ("Still open", "3"),
     ]
+    # Staff tests and requests before the period are left out (food would be 1 or 2).
+    assert counts(handoffs.referrals) == [
+        ("Treatment", SUPPRESSED),
+        ("Naloxone", SUPPRESSED),
+        ("Housing", SUPPRESSED),
+        ("Food", "0"),
+        ("Transport", "0"),
+        ("Insurance", "0"),
+        ("Recovery coach", "0"),
+    ]
+
+
+def test_referral_tags_from_five_up_are_counted_and_filtered_by_channel(
+    conversations, handoffs, console, staff
+):
+    ana = staff["ana"]
+    for n in range(6):
+        conversation = conversations.start("sms" if n < 5 else "web")
+        handoff = handoffs.request(conversation.id, "treatment", True, {}).handoff
+        console.claim(handoff.id, ana)
+        tags = ["naloxone", "recovery_coach"] if n < 5 else ["naloxone", "housing"]
+        console.close(handoff.id, ana, "referred", tags)
+    today = datetime.now(NY).date()
+    every = figures(conversations, start=today, end=today).handoffs.referrals
+    assert dict(counts(every)) == {
+        "Treatment": "0",
+        "Naloxone": "6",
+        "Housing": SUPPRESSED,
+        "Food": "0",
+        "Transport": "0",
+        "Insurance": "0",
+        "Recovery coach": "5",
+    }
+    web = figures(conversations, "web", start=today, end=today).handoffs.referrals
+    assert dict(counts(web))["Naloxone"] == SUPPRESSED
+    assert dict(counts(web))["Recovery coach"] == "0"
+
+
+def test_small_count_keeps_back_one_to_four_only():
+    assert [small_count("x", n).shown for n in (0, 1, MIN_CELL - 1, MIN_CELL)] == [
+        "0",
+        SUPPRESSED,
+        SUPPRESSED,
+        str(MIN_CELL),
+    ]
 
 
 def test_nearest_rank_percentiles():
@@ -257,6 +309,13 @@ def test_the_csv_holds_every_figure(conversations, seeded):
         ["Handoff outcomes", "No response", "1"],
         ["Handoff outcomes", "Other", "0"],
         ["Handoff outcomes", "Still open", "3"],
+        ["Referral tags", "Treatment", "fewer than 5"],
+        ["Referral tags", "Naloxone", "fewer than 5"],
+        ["Referral tags", "Housing", "fewer than 5"],
+        ["Referral tags", "Food", "0"],
+        ["Referral tags", "Transport", "0"],
+        ["Referral tags", "Insurance", "0"],
+        ["Referral tags", "Recovery coach", "0"],
         ["Check-ins", "People enrolled", "4"],
         ["Check-ins", "Check-ins sent", "4"],
         ["Check-ins", "Replies", "3"],
@@ -377,10 +436,13 @@ def test_an_overseer_sees_the_figures_as_charts_and_tables(sue, seeded):
     assert "Overdose response: 4 messages" in page.bar_titles
     assert "Other towns (fewer than 5 each): 7 lookups" in page.bar_titles
     assert "Still open: 3 handoffs" in page.bar_titles
+    assert ["Referral tag", "Handoffs"] in page.rows
+    assert ["Housing", "fewer than 5"] in page.rows and ["Food", "0"] in page.rows
+    assert "Naloxone: fewer than 5 handoffs" in page.bar_titles
     assert "7 of 17 lookups with a known town (41.2%)" in text
     assert 'style="' not in html and "<style" not in html and "<script" not in html
-    assert html.count('<svg class="chart"') == 6
-    assert html.count("<figcaption>") == 6 and html.count('role="img"') == 6
+    assert html.count('<svg class="chart"') == 7
+    assert html.count("<figcaption>") == 7 and html.count('role="img"') == 7
     assert page.links["Download CSV"] == (
         "/console/dashboard/export.csv?from=2026-11-02&to=2026-11-22&channel=all"
     )

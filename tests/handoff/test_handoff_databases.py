@@ -1,4 +1,5 @@
-"""The 0004 migration on both databases: append-only audit, one open request, atomic claims.
+"""The handoff migrations on both databases: append-only audit, one open request, atomic
+claims, referral tags.
 
 PostgreSQL runs when it is reachable at TEST_POSTGRES_URL (skipped locally otherwise,
 required in CI), in a fresh database dropped afterwards.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+from datetime import datetime, timezone
 
 import pytest
 from alembic import command
@@ -15,9 +17,10 @@ from alembic.config import Config
 from sqlalchemy import delete, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from bot.dashboard.figures import build_dashboard
 from bot.db import make_engine
 from bot.handoff.errors import Conflict, NotFound
-from bot.handoff.models import AuditEntry, Handoff
+from bot.handoff.models import AuditEntry, Handoff, HandoffReferral
 from bot.settings import ROOT
 from tests.support import dispose, make_services, make_settings
 
@@ -84,6 +87,30 @@ def test_concurrent_claims_have_one_winner(services):
     assert len(won) == 1
     with conversations.sessions() as session:
         assert session.get(Handoff, handoff.id).claimed_by == won[0]
+
+
+def test_referral_tags_are_stored_counted_and_erased_with_the_conversation(services):
+    conversations, handoffs, console = services.conversations, services.handoffs, services.console
+    ana = services.accounts.create("ana@example.org", "Ana", "correct horse battery")
+    ids = []
+    for tags in (["housing", "naloxone", "housing"], ["naloxone"]):
+        conversation = conversations.start("sms")
+        handoff = handoffs.request(conversation.id, "treatment", True, {}).handoff
+        console.claim(handoff.id, ana)
+        console.close(handoff.id, ana, "referred", tags)
+        ids.append(conversation.id)
+    with conversations.sessions() as session:
+        stored = session.execute(
+            select(HandoffReferral.tag).order_by(HandoffReferral.handoff_id, HandoffReferral.tag)
+        ).scalars()
+        assert list(stored) == ["housing", "naloxone", "naloxone"]  # each once per request
+        today = datetime.now(timezone.utc).date()
+        figures = build_dashboard(session, today, today, "all", "UTC").handoffs
+    # Treatment, naloxone (2), housing (1), food... recovery coach: small counts kept back.
+    assert [count.value for count in figures.referrals] == [0, None, None, 0, 0, 0, 0]
+    conversations.erase(ids)
+    with conversations.sessions() as session:
+        assert session.execute(select(HandoffReferral)).first() is None
 
 
 def test_the_migration_goes_down_and_up_again(url):

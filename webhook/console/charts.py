@@ -168,6 +168,9 @@ def charts_for(dashboard: Dashboard) -> dict:
         "outcomes": bar_chart(
             "chart-outcomes", "Handoff outcomes", dashboard.handoffs.outcomes, "handoffs"
         ),
+        "referrals": bar_chart(
+            "chart-referrals", "Referral tags", dashboard.handoffs.referrals, "handoffs"
+        ),
         "reports": bar_chart(
             "chart-reports",
             "Wrong-listing reports per provider",

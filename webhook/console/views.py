@@ -14,7 +14,7 @@ from bot.handoff.audit import PAGE_SIZE, AuditQuery, audit_actions, audit_trail
 from bot.handoff.clock import day_of, when
 from bot.handoff.console import HandoffConsole
 from bot.handoff.saved_replies import INSTEAD, word_note
-from bot.handoff.views import OUTCOMES, summary_rows
+from bot.handoff.views import OUTCOMES, REFERRAL_TAGS, summary_rows
 from webhook.console import bp
 from webhook.console.auth import signed_in
 from webhook.context import services
@@ -97,6 +97,7 @@ def handoff(handoff_id: int):
         "console/handoff.html",
         view=view,
         outcomes=OUTCOMES,
+        referral_tags=REFERRAL_TAGS,
         summary=summary_rows(view.handoff),
         saved=services().saved_replies.for_handoff(view.handoff),
         composer=_composer(),
@@ -196,10 +197,11 @@ def hand_back(handoff_id: int):
 @bp.post("/handoffs/<id:handoff_id>/close")
 @signed_in()
 def close(handoff_id: int):
-    """Close with the outcome of the button pressed."""
+    """Close with the outcome of the button pressed and the referral tags ticked."""
     outcome = request.form.get("outcome", "")
-    _console().close(handoff_id, g.navigator, outcome)
-    flash(f"Closed: {OUTCOMES[outcome].lower()}.")
+    tags = _console().close(handoff_id, g.navigator, outcome, request.form.getlist("tag"))
+    referred = ", ".join(REFERRAL_TAGS[tag].lower() for tag in tags)
+    flash(f"Closed: {OUTCOMES[outcome].lower()}" + (f"; referrals: {referred}." if tags else "."))
     return redirect(url_for("console.queue"))
 
 
