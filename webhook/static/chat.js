@@ -4,7 +4,9 @@
 (function () {
   "use strict";
   var SESSION_KEY = "helpline-session";
+  // The log region scrolls and is announced; the list inside it holds the messages.
   var log = document.getElementById("log");
+  var messages = document.getElementById("messages");
   var form = document.getElementById("composer");
   var input = document.getElementById("text");
   var status = document.getElementById("status");
@@ -89,7 +91,7 @@
     item.appendChild(document.createTextNode(text));
     var group = message.buttons && message.buttons.length ? options(message.buttons) : null;
     if (group) { item.appendChild(group); }
-    log.appendChild(item);
+    messages.appendChild(item);
     log.scrollTop = log.scrollHeight;
   }
 
@@ -155,7 +157,7 @@
     var url = exit.getAttribute("data-exit-url");
     sessionStorage.clear();
     sessionId = null;
-    log.textContent = "";
+    messages.textContent = "";
     if (framed) {
       window.parent.postMessage({ helpline: "exit", url: url }, "*");
       // An older embed.js (cached by the partner's visitors) does not know "exit": leave
