@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.content import has_spanish
 from bot.conversations.models import Message
 from bot.understanding.answers import (
     FLOW_TARGETS,
@@ -203,10 +204,6 @@ ALSO_TARGETS = {
     "sexual_assault": "utter_sexual_assault",
 }
 
-# In Spanish the knowledge base still answers in English: the law after an overdose is the
-# emergency's own Good Samaritan text, which has its Spanish variation.
-SPANISH_ALSO_TARGETS = {"law/good_samaritan": "utter_overdose_now_more"}
-
 
 class ActionAlso(Action):
     """After an emergency's reply: the other needs the crisis check found in the message
@@ -223,8 +220,8 @@ class ActionAlso(Action):
         for need in tracker.latest_message.get("crisis_also") or []:
             if need in ALSO_TARGETS:
                 dispatcher.utter_message(response=ALSO_TARGETS[need])
-            elif spanish and need in SPANISH_ALSO_TARGETS:
-                dispatcher.utter_message(response=SPANISH_ALSO_TARGETS[need])
-            elif "/" in need:
+            elif "/" in need and (has_spanish(need) or not spanish):
+                # In Spanish, only the answers that have a Spanish variation (the rest of
+                # the knowledge base still answers in English).
                 events += answer(need, dispatcher, tracker)
         return events

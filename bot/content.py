@@ -104,6 +104,25 @@ def more_texts() -> Iterator[Tuple[str, str]]:
 
 
 @lru_cache(maxsize=1)
+def spanish_responses() -> frozenset[str]:
+    """The responses with a Spanish variation (`condition: language == es`)."""
+    return frozenset(
+        name
+        for name, variation in responses()
+        if any(
+            c.get("name") == "language" and c.get("value") == "es"
+            for c in variation.get("condition") or []
+        )
+    )
+
+
+def has_spanish(label: str) -> bool:
+    """True when an answer ("naloxone/how_to") or response ("utter_...") has Spanish."""
+    name = label if label.startswith("utter_") else f"utter_{label}"
+    return name in spanish_responses()
+
+
+@lru_cache(maxsize=1)
 def response_topics() -> Dict[str, str]:
     """Response name -> its topic: the domain file it lives in ("naloxone", "treatment"...).
 

@@ -16,6 +16,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.content import has_spanish
 from bot.crisis import Crisis, answers_after, assess
 from bot.understanding.language import SPANISH
 from rasa_addons.components import RuleClassifier, override_intent
@@ -35,10 +36,12 @@ class CrisisOverride(RuleClassifier):
                 continue
             override = crisis.kind
             spanish = _mark_spanish(crisis, message)
-            # The classifier's answer is read before overriding; in Spanish only the crisis
-            # check's own follow-ups come after the emergency reply (the knowledge base
-            # answers in English).
-            also = list(crisis.also) if spanish else _also(crisis, message)
+            # The classifier's answer is read before overriding; in Spanish it follows the
+            # emergency reply only when it has a Spanish variation (the rest of the
+            # knowledge base still answers in English).
+            also = _also(crisis, message)
+            if spanish:
+                also = [need for need in also if "/" not in need or has_spanish(need)]
             override_intent(message, override)
             # What to answer after the emergency reply (actions/answers.py ActionAlso).
             message.set("crisis_also", also, add_to_output=True)

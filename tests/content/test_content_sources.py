@@ -94,4 +94,8 @@ def test_legal_answers_say_they_are_not_legal_advice() -> None:
     assert len(legal) >= 10
     for name, variations in legal.items():
         for variation in variations:
-            assert "not legal advice" in variation["text"], name
+            spanish = {"name": "language", "type": "slot", "value": "es"} in (
+                variation.get("condition") or []
+            )
+            notice = "no consejo legal" if spanish else "not legal advice"
+            assert notice in variation["text"], name

@@ -52,15 +52,16 @@ def _domain():
 
 
 def say(response: str, channel: str = "sms", slots: Dict[str, str] | None = None) -> dict:
-    """The message Rasa's own response selection sends for `response` with these slots."""
-    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    """The message the assistant's response selection (endpoints.yml) sends for `response`."""
     from rasa.shared.core.events import SlotSet
     from rasa.shared.core.trackers import DialogueStateTracker
+
+    from rasa_addons.nlg import SpecificResponseGenerator
 
     domain = _domain()
     events = [SlotSet(name, value) for name, value in (slots or {}).items()]
     tracker = DialogueStateTracker.from_events("test", events, slots=domain.slots)
-    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    nlg = SpecificResponseGenerator(domain=domain)
     message = asyncio.run(nlg.generate(response, tracker, channel))
     assert message is not None
     return message
@@ -209,3 +210,153 @@ def test_the_spanish_consent_question_asks_si_or_no_and_connects_either_way() ->
 @pytest.mark.parametrize(("language", "start"), [("es", "Listo, seguimos"), ("en", "Okay")])
 def test_a_switch_is_answered_in_the_new_language(language: str, start: str) -> None:
     assert say("utter_language_switched", "sms", {"language": language})["text"].startswith(start)
+
+
+# -- the knowledge base in Spanish (issue 14): naloxone, recognising an overdose, the law --
+KB_FILES = ("naloxone.yml", "overdose.yml", "law.yml")
+
+
+def _file_responses(filename: str) -> Dict[str, List[dict]]:
+    return yaml.safe_load((DOMAIN_DIR / filename).read_text(encoding="utf-8"))["responses"]
+
+
+def _state(variation: dict) -> str | None:
+    states = [c["value"] for c in variation.get("condition") or [] if c["name"] == "us_state"]
+    return states[0] if states else None
+
+
+KB_PAIRS = [
+    (name, english, spanish_one)
+    for filename in KB_FILES
+    for name, variations in _file_responses(filename).items()
+    for english in variations
+    if not _is_spanish(english)
+    for spanish_one in [
+        next((v for v in variations if _is_spanish(v) and _state(v) == _state(english)), None)
+    ]
+]
+KB_IDS = [f"{n} [{_state(e) or '-'}]" for n, e, _ in KB_PAIRS]
+
+
+def test_the_knowledge_base_lint_sees_every_answer() -> None:
+    names = {n for n, _, _ in KB_PAIRS}
+    assert {"utter_naloxone/how_to", "utter_overdose/signs", "utter_law/good_samaritan"} <= names
+    assert len(names) >= 56 and len(KB_PAIRS) >= 70
+
+
+@pytest.mark.parametrize("name, english, variation", KB_PAIRS, ids=KB_IDS)
+def test_every_knowledge_base_answer_has_a_spanish_variation_for_each_state(
+    name: str, english: dict, variation: dict | None
+) -> None:
+    assert variation is not None, f"{name} [{_state(english)}] has no Spanish variation"
+    english_md, spanish_md = english.get("metadata") or {}, variation.get("metadata") or {}
+    assert spanish_md.get("source") == english_md.get("source")
+    if english_md:
+        assert spanish_md.get("reviewed") == "2026-12-02"
+    assert bool(spanish_md.get("more")) == bool(english_md.get("more"))
+    assert spanish_md.get("offer") == english_md.get("offer")
+    # The same phone lines (988 in Spanish: press 2, or text AYUDA).
+    lines_en = set(re.findall(r"\{(\w+)\}", english["text"])) - {"line_988"}
+    assert lines_en <= set(re.findall(r"\{(\w+)\}", variation["text"]))
+
+
+SPANISH_MORE = [
+    (n, str(v["metadata"]["more"]))
+    for n, v in SPANISH_VARIATIONS
+    if (v.get("metadata") or {}).get("more")
+]
+
+
+@pytest.mark.parametrize("name, more", SPANISH_MORE, ids=[n for n, _ in SPANISH_MORE])
+def test_spanish_more_texts_fit_one_gsm7_message_and_use_kind_words(name: str, more: str) -> None:
+    assert sms_problems(fill_lines(more)) == []
+    assert SPANISH_STIGMA.findall(more) == []
+
+
+def test_every_responde_mas_offer_leads_somewhere() -> None:
+    offers = [
+        name
+        for name, v in SPANISH_VARIATIONS
+        if "Responde MAS" in v["text"]
+        and not (v.get("metadata") or {}).get("more")
+        and "affirm" not in ((v.get("metadata") or {}).get("offer") or {})
+    ]
+    assert offers == []
+
+
+def test_mas_and_mas_with_an_accent_are_read_as_more() -> None:
+    # MORE, MAS and MÁS are the `affirm` intent (data/nlu/core.yml); a reply to an offer is
+    # read against the answer's MORE text (bot/understanding/answers.py).
+    nlu = yaml.safe_load((DOMAIN_DIR.parent / "data" / "nlu" / "core.yml").read_text())["nlu"]
+    affirm = next(item for item in nlu if item.get("intent") == "affirm")["examples"]
+    examples = {line.lstrip("- ").strip() for line in affirm.splitlines()}
+    assert {"more", "mas", "más"} <= examples
+
+
+def es_all(name: str, state: str | None = None) -> str:
+    """The Spanish text and MORE text of an answer (for a state), lower case."""
+    slots = {"language": "es", **({"us_state": state} if state else {})}
+    from bot.understanding.answers import variation
+
+    chosen = variation(name, slots) or {}
+    assert _is_spanish(chosen), name
+    more = (chosen.get("metadata") or {}).get("more") or ""
+    return fill_lines(f"{chosen['text']} {more}").lower()
+
+
+@pytest.mark.parametrize(
+    "name", ["utter_naloxone/how_to", "utter_naloxone/doses", "utter_overdose/what_to_do"]
+)
+def test_spanish_naloxone_911_a_new_device_every_2_3_minutes(name: str) -> None:
+    said = es_all(name)
+    assert "911" in said and "atomizador nuevo" in said and "cada 2-3 min" in said
+    assert "otra fosa" in said or "cambiando de fosa" in said
+
+
+@pytest.mark.parametrize(
+    "name", ["utter_naloxone/how_to", "utter_overdose/rescue_breathing", "utter_overdose/signs"]
+)
+def test_spanish_cpr_for_everyone_hands_only_when_not_trained(name: str) -> None:
+    said = es_all(name)
+    assert "rcp" in said and "con las manos" in said
+
+
+@pytest.mark.parametrize("name", ["utter_naloxone/worked", "utter_overdose/what_to_do"])
+def test_spanish_the_goal_is_breathing_not_waking(name: str) -> None:
+    assert "la meta es que respire, no que despierte" in es_all(name)
+
+
+@pytest.mark.parametrize("state", ["CT", "MA", None])
+def test_spanish_good_samaritan_covers_having_drugs_not_selling(state: str | None) -> None:
+    said = es_all("utter_law/good_samaritan", state)
+    assert "tener drogas" in said and "no consejo legal" in said
+    if state:
+        assert "venta" in said or "vender" in said or "distribuir" in said
+        assert "orden" in said
+    limits = es_all("utter_law/limits", state)
+    assert "vender" in limits or "distribuir" in limits
+
+
+def test_spanish_law_keeps_each_states_probation_rule() -> None:
+    assert "no habla de probation ni parole" in es_all("utter_law/good_samaritan", "CT")
+    ma = es_all("utter_law/probation", "MA")
+    assert "probation" in ma and "parole" in ma and "no sirven para decir que violaste" in ma
+    assert "cuidado razonable" in es_all("utter_law/naloxone_liability", "CT")
+    assert "negligencia grave" in es_all("utter_law/naloxone_liability", "MA")
+
+
+@pytest.mark.parametrize("state", ["CT", "MA"])
+def test_a_spanish_conversation_about_a_state_gets_only_that_states_spanish_text(
+    state: str,
+) -> None:
+    spanish_state = next(
+        v["text"] for v in spanish("utter_law/good_samaritan") if _state(v) == state
+    )
+    for _ in range(20):  # Rasa's own selection picks at random among the matching ones
+        said = say("utter_law/good_samaritan", "sms", {"language": "es", "us_state": state})
+        assert said["text"] == fill_lines(spanish_state)
+
+
+def test_the_assistant_uses_the_most_specific_response_selection() -> None:
+    endpoints = (DOMAIN_DIR.parent / "endpoints.yml").read_text(encoding="utf-8")
+    assert "type: rasa_addons.nlg.SpecificResponseGenerator" in endpoints

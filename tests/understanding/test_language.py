@@ -211,6 +211,26 @@ def test_a_spanish_only_emergency_marks_the_message_spanish_and_skips_the_englis
     assert english.get("crisis_also") == ["treatment/methadone"]
 
 
+def test_a_spanish_emergency_keeps_the_classifiers_answer_when_it_has_spanish():
+    from rasa.shared.nlu.constants import INTENT, TEXT
+    from rasa.shared.nlu.training_data.message import Message
+
+    from rasa_addons.crisis import CrisisOverride
+
+    selected = {"default": {"response": {"intent_response_key": "naloxone/safety"}}}
+    message = Message(
+        data={
+            TEXT: "me quiero morir, la naloxona es segura?",
+            INTENT: {"name": "naloxone", "confidence": 0.9},
+            "response_selector": selected,
+            "language": {"detected": "es", "switch": False},
+        }
+    )
+    CrisisOverride({}).process([message])
+    assert message.get(INTENT)["name"] == "suicide"
+    assert message.get("crisis_also") == ["naloxone/safety"]
+
+
 @pytest.mark.parametrize("web", [False, True])
 def test_the_fallback_menu_speaks_spanish_in_a_spanish_conversation(web: bool) -> None:
     from bot.content import sms_problems

@@ -36,9 +36,21 @@ def run(action, language: str | None, **parse: object) -> List[dict]:
     return dispatcher.messages
 
 
-def test_a_spanish_legal_fear_after_an_overdose_gets_the_spanish_good_samaritan_text():
+def test_a_spanish_legal_fear_after_an_overdose_gets_the_good_samaritan_answer():
+    # utter_law/good_samaritan has Spanish variations: Rasa picks the Spanish one.
     said = run(ActionAlso(), "es", crisis_also=["law/good_samaritan"])
-    assert [m.get("response") for m in said] == ["utter_overdose_now_more"]
+    assert [m.get("response") for m in said] == ["utter_law/good_samaritan"]
+    assert said[0]["offer"] == {"state": "label:law/good_samaritan"}
+
+
+def test_in_spanish_an_answer_without_a_spanish_variation_is_left_out():
+    said = run(ActionAlso(), "es", crisis_also=["suicide", "treatment/methadone"])
+    assert [m.get("response") for m in said] == ["utter_suicide_first"]
+    english = run(ActionAlso(), None, crisis_also=["suicide", "treatment/methadone"])
+    assert [m.get("response") for m in english] == [
+        "utter_suicide_first",
+        "utter_treatment/methadone",
+    ]
 
 
 def test_in_english_the_legal_fear_gets_the_knowledge_base_answer():
