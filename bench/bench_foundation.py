@@ -10,7 +10,10 @@ Prints figures; asserts nothing. Run with `make bench` (or this file with --help
   replicas: one per core with PostgreSQL + Redis, `--profile postgres`; one with SQLite)
   versus straight to one stock Rasa process's REST channel, at 1, 20 and 50 concurrent
   conversations, in the same run (targets with replicas: >= 1.8x Rasa's messages/s at 20
-  and 50, gateway p95 <= Rasa's own p95).
+  and 50, gateway p95 <= Rasa's own p95);
+- time to the 911 reply for a new chat while 50 conversations keep the assistant busy,
+  with the gateway waiting for the assistant and with the crisis-first default (target
+  p95 <= 150 ms).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -126,7 +130,7 @@ def _replicas_ready(gateway: str) -> int:
         return 0
 
 
-def bench_running(per_conversation: int, kind: str) -> None:
+def bench_running(per_conversation: int, kind: str, crisis_rounds: int = 20) -> None:
     from bot.settings import Settings
 
     model = ROOT / "models" / "helpline.tar.gz"
@@ -207,10 +211,57 @@ def bench_running(per_conversation: int, kind: str) -> None:
                 ratio = rows["gateway"][1] / rows["rasa REST"][1]
                 print(f"{concurrency:>2} conversation(s): gateway/Rasa msg/s = {speed:.2f}, "
                       f"p95 = {ratio:.2f} (with {replicas} replica(s))")  # fmt: skip
+            if crisis_rounds:
+                bench_crisis(helpline, crisis_rounds)
         finally:
             helpline.shutdown()
             if cleanup:
                 cleanup()
+
+
+def bench_crisis(helpline: Helpline, rounds: int, busy: int = 50) -> None:
+    """Time to the 911 reply for a new chat while `busy` conversations keep the assistant
+    busy: with the gateway waiting for the assistant as it used to (CRISIS_WAIT=30), then
+    with the default (the first reply goes alone after 0.1 s), in the same run."""
+    emergency = "my friend isnt breathing and wont wake up"
+    for label, wait in (("waits for the assistant", "30"), ("crisis first (default)", "0.1")):
+        helpline.stop("gateway")
+        helpline.env["CRISIS_WAIT"] = wait
+        helpline.start("gateway")
+        helpline.wait_healthy()
+        stop = threading.Event()
+
+        def keep_busy(_, stop=stop):
+            session = requests.Session()
+            chat = helpline.new_chat("web")
+            while not stop.is_set():
+                session.post(
+                    f"{helpline.gateway}/api/chat/messages", json={"text": "are you a bot"},
+                    headers={"X-Chat-Session": chat}, timeout=60,
+                )  # fmt: skip
+
+        times = []
+        with ThreadPoolExecutor(busy) as pool:
+            for number in range(busy):
+                pool.submit(keep_busy, number)
+            time.sleep(5)
+            for _ in range(rounds):
+                chat = helpline.new_chat("web")
+                started = time.perf_counter()
+                reply = requests.post(
+                    f"{helpline.gateway}/api/chat/messages", json={"text": emergency},
+                    headers={"X-Chat-Session": chat}, timeout=60,
+                ).json()  # fmt: skip
+                times.append((time.perf_counter() - started) * 1000)
+                assert "911" in reply["replies"][0]["text"], reply
+                time.sleep(0.5)
+            stop.set()
+        print(
+            f"crisis reply with {busy} busy conversations, {label:<24}: p50 "
+            f"{percentile(times, 50):6.0f} ms  p95 {percentile(times, 95):6.0f} ms  "
+            f"max {max(times):6.0f} ms ({rounds} chats)"
+        )
+    helpline.env.pop("CRISIS_WAIT")
 
 
 def main() -> None:
@@ -222,12 +273,13 @@ def main() -> None:
         "--profile", choices=["sqlite", "postgres"], default="postgres",
         help="postgres: PostgreSQL + Redis, default replicas one per core",
     )  # fmt: skip
+    parser.add_argument("--crisis-rounds", type=int, default=20, help="0 skips the crisis test")
     args = parser.parse_args()
     if not args.skip_clean_setup:
         bench_clean_setup()
     if not args.skip_training:
         bench_training()
-    bench_running(args.messages, args.profile)
+    bench_running(args.messages, args.profile, args.crisis_rounds)
     print(f"(measured on {os.cpu_count()} cores, {args.profile} profile)")
 
 

@@ -113,6 +113,7 @@ def bootstrap(
             "sms": (carrier, CheckInKeywords(checkins, conversations)),
             # The web chat's DELETE is answered by its own endpoint before the path.
         },
+        crisis_wait=settings.crisis_wait,
     )
     alert = None
     if settings.console.on_call_phone:

@@ -151,17 +151,36 @@ CRISIS_REPLIES: Dict[str, Tuple[str, ...]] = {
 }
 
 
-def response_text(name: str) -> str:
-    """The default (SMS) text of a response without conditions, with the lines filled in."""
+def response_text(name: str, language: str | None = None, channel: str | None = None) -> str:
+    """The text of a response with the lines filled in: by default its plain (SMS) text;
+    with `language` ("es") its variation for that language, and with `channel` ("webchat")
+    that channel's own variation, where it has them, as Rasa would pick them."""
+    candidates = []
     for response, variation in responses():
-        if response == name and not variation.get("channel") and not variation.get("condition"):
-            return fill_lines(variation["text"])
-    raise KeyError(name)
+        if response != name:
+            continue
+        conditions = variation.get("condition") or []
+        if conditions and not _language_only(conditions, language):
+            continue
+        if variation.get("channel") not in (None, channel):
+            continue
+        candidates.append((bool(conditions), bool(variation.get("channel")), variation["text"]))
+    if not candidates:
+        raise KeyError(name)
+    return fill_lines(max(candidates, key=lambda c: (c[0], c[1]))[2])
 
 
-def crisis_reply(kind: str) -> List[str]:
-    """The messages for a crisis kind ("overdose_now", "suicide", ...), as SMS texts."""
-    return [response_text(name) for name in CRISIS_REPLIES[kind]]
+def _language_only(conditions: List[dict], language: str | None) -> bool:
+    """True when the only condition is the conversation's language, and it is `language`."""
+    return language is not None and all(
+        c.get("name") == "language" and c.get("value") == language for c in conditions
+    )
+
+
+def crisis_reply(kind: str, language: str | None = None, channel: str | None = None) -> List[str]:
+    """The messages for a crisis kind ("overdose_now", "suicide", ...), as SMS texts (or as
+    `channel` shows them, in `language`)."""
+    return [response_text(name, language, channel) for name in CRISIS_REPLIES[kind]]
 
 
 def sms_problems(text: str) -> List[str]:

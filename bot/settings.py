@@ -55,6 +55,7 @@ class Settings:
     hmac_key: str
     encryption_key: str
     rasa_timeout: float
+    crisis_wait: float
     model_path: str
     gateway_workers: int
     operator_name: str
@@ -115,6 +116,7 @@ class Settings:
             hmac_key=env["HELPLINE_HMAC_KEY"],
             encryption_key=env["HELPLINE_ENCRYPTION_KEY"],
             rasa_timeout=float(env.get("RASA_TIMEOUT", "8")),
+            crisis_wait=float(env.get("CRISIS_WAIT", "0.1")),
             model_path=env.get("RASA_MODEL") or str(ROOT / "models"),
             gateway_workers=int(env.get("GATEWAY_WORKERS", "2")),
             operator_name=env.get("HELPLINE_OPERATOR") or "County Overdose Response Helpline",

@@ -42,6 +42,8 @@ def make_settings(database_url: str, **env: str) -> Settings:
             "PUBLIC_URL": PUBLIC,
             "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
             "HELPLINE_OPERATOR": OPERATOR,
+            # The scripted assistant answers at once; tests of a slow one set their own.
+            "CRISIS_WAIT": "5",
             **env,
         }
     )

@@ -114,7 +114,9 @@ def send_message():
     outcome = services().inbound.handle(conversation, text.strip())
     return jsonify(
         message_id=outcome.message.id,
-        pending=not outcome.answered,
+        pending=not outcome.answered and not outcome.following,
+        # An emergency's first reply came alone: the rest follows at the next poll.
+        following=outcome.following,
         replies=[_as_json(m) for m in outcome.replies],
     )
 

@@ -3,7 +3,7 @@
     record (a provider's retry is recognised first)
       -> the channel's steps, in order (SMS: carrier keywords, then check-in keywords;
          web chat: DELETE)
-      -> the assistant
+      -> the assistant (an emergency gets its first reply at once if the assistant is slow)
 
 A step is a small function given the kept message. It either answers it (returns an
 Outcome, and the path stops there) or lets it through (returns None), possibly after
@@ -19,8 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Mapping, Sequence
 
+from bot.content import CRISIS_REPLIES, crisis_reply
+from bot.conversations.messages import RASA_CHANNELS
 from bot.conversations.models import Conversation, Message
 from bot.conversations.service import ConversationService, Outcome
+from bot.crisis import assess
 
 
 @dataclass
@@ -42,10 +45,15 @@ class InboundPath:
     """Records each inbound message, runs its channel's steps, then asks the assistant."""
 
     def __init__(
-        self, conversations: ConversationService, steps: Mapping[str, Sequence[Step]]
+        self,
+        conversations: ConversationService,
+        steps: Mapping[str, Sequence[Step]],
+        crisis_wait: float = 0.1,
     ) -> None:
         self.conversations = conversations
         self.steps: Dict[str, Sequence[Step]] = dict(steps)
+        # How long an emergency waits for the assistant before its first reply goes alone.
+        self.crisis_wait = crisis_wait
 
     def handle(
         self,
@@ -91,9 +99,18 @@ class InboundPath:
             if outcome is not None:
                 return outcome
         sender = (kept.conversation.sender_id, kept.conversation.channel)
-        outcome = self.conversations.answer(
-            kept.message, inline=inline, sender=sender, claimed=claimed
-        )
+        crisis = assess(kept.message.body or "") if inline and not kept.message.payload else None
+        if crisis is not None and crisis.kind in CRISIS_REPLIES:
+            # An emergency never waits in line behind other conversations.
+            channel = RASA_CHANNELS.get(kept.conversation.channel)
+            first = crisis_reply(crisis.kind, crisis.language, channel)[0]
+            outcome = self.conversations.answer_urgent(
+                kept.message, first, self.crisis_wait, sender, claimed=claimed
+            )
+        else:
+            outcome = self.conversations.answer(
+                kept.message, inline=inline, sender=sender, claimed=claimed
+            )
         if not kept.before:
             return outcome
         return Outcome(
@@ -102,4 +119,5 @@ class InboundPath:
             outcome.duplicate,
             outcome.answered,
             outcome.assistant_down,
+            outcome.following,
         )

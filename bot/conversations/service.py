@@ -10,6 +10,7 @@ bot/conversations/inbound.py.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Callable, List, Sequence, Tuple
@@ -21,6 +22,7 @@ from bot.assistant import AssistantClient, AssistantUnavailable
 from bot.conversations.messages import (
     RASA_CHANNELS,
     add_outbound,
+    clean_text,
     insert_inbound,
     mark,
     outbound,
@@ -46,6 +48,8 @@ class Outcome:
     duplicate: bool = False
     answered: bool = True
     assistant_down: bool = False
+    # The assistant is still answering: what it says arrives later (poll, or the outbox).
+    following: bool = False
 
 
 class ConversationService:
@@ -126,15 +130,18 @@ class ConversationService:
         texts: Sequence[str],
         inline: bool,
         status: str | None = Message.ANSWERED,
+        author: str = "system",
     ) -> List[Message]:
-        """Answer `message` with fixed texts from the line itself (not the assistant), and
-        settle it as `status` (None: leave it for the next step)."""
+        """Answer `message` with fixed texts from the line itself (or, for an emergency's
+        first reply, the assistant's own words), and settle it as `status` (None: leave it
+        for the next step)."""
         with self.sessions() as session:
             if status is not None:
                 mark(session, message.id, status)
             replies = send(
-                session, message.conversation_id, texts, reply_to_id=message.id, inline=inline
-            )
+                session, message.conversation_id, texts, author=author,
+                reply_to_id=message.id, inline=inline,
+            )  # fmt: skip
             session.commit()
             return replies
 
@@ -185,6 +192,70 @@ class ConversationService:
             reply = self._safety_reply(message, inline)
             return Outcome(message, [reply], answered=False, assistant_down=True)
         return Outcome(message, self._store_replies(message, replies, channel, inline))
+
+    def answer_urgent(
+        self,
+        message: Message,
+        first: str,
+        wait: float,
+        sender: Tuple[str, str],
+        claimed: bool = False,
+    ) -> Outcome:
+        """Answer an emergency without letting it wait behind everyone else's messages.
+
+        The assistant is asked as usual. If it answers within `wait` seconds, that answer
+        is given, as `answer` would. If not, the person gets `first` (the emergency reply's
+        first message: 911 and naloxone, or 988) at once, and the assistant's answer, when
+        it comes, is stored without repeating it: shown at the next poll on the web, queued
+        for the outbox on SMS. If the assistant fails after that, the message goes back to
+        the worker, which answers it when the assistant is back.
+        """
+        claim = "claimed" if claimed else self.claim(message.id)
+        if claim != "claimed":
+            return self.answer(message, inline=True, sender=sender, claimed=False)
+        sender_id, channel = sender
+        text = message.payload or message.body or ""
+        lock = threading.Lock()
+        done = threading.Event()
+        box: dict = {"late": False}
+
+        def ask() -> None:
+            replies, error = None, None
+            try:
+                replies = self.assistant.send(sender_id, text, RASA_CHANNELS[channel])
+            except AssistantUnavailable as exc:
+                error = exc
+            with lock:
+                box.update(replies=replies, error=error)
+                late = box["late"]
+                done.set()
+            if not late:
+                return  # the request thread stores it
+            try:
+                if error is not None:
+                    log.warning("assistant unavailable for message %s: %s", message.id, error)
+                    self._release(message.id)
+                else:
+                    self._store_replies(message, replies, channel, inline=False)
+            except Exception:
+                log.exception("storing the late answer to message %s failed", message.id)
+                self._release(message.id)
+
+        threading.Thread(target=ask, name=f"urgent-{message.id}", daemon=True).start()
+        done.wait(wait)
+        with lock:
+            late = box["late"] = not done.is_set()
+            if late:
+                # Stored before the assistant's late answer can be, so that one skips it.
+                replies = self.reply(message, [first], inline=True, status=None, author="assistant")
+        if late:
+            return Outcome(message, replies, answered=False, following=True)
+        if box["error"] is not None:
+            log.warning("assistant unavailable for message %s: %s", message.id, box["error"])
+            self._release(message.id)
+            reply = self._safety_reply(message, inline=True)
+            return Outcome(message, [reply], answered=False, assistant_down=True)
+        return Outcome(message, self._store_replies(message, box["replies"], channel, True))
 
     def pending(self, limit: int = 50) -> List[Message]:
         """The oldest unanswered inbound message of each conversation, oldest first."""
@@ -345,9 +416,18 @@ class ConversationService:
         self, message: Message, replies, channel: str, inline: bool
     ) -> List[Message]:
         with self.sessions() as session:
+            # An emergency's first message may have gone out already (answer_urgent).
+            sent = set(
+                session.execute(
+                    select(Message.body).where(
+                        Message.reply_to_id == message.id, Message.direction == Message.OUTBOUND
+                    )
+                ).scalars()
+            )
             stored = [
                 outbound(message.conversation_id, r.text, "assistant", message.id, r.buttons)
                 for r in replies
+                if clean_text(r.text) not in sent
             ]
             add_outbound(session, message.conversation_id, stored, inline, channel)
             # The topic of the answer (for the action team's figures): the first reply's;

@@ -123,6 +123,8 @@
       if (data.erased) { forget(); }
       data.replies.forEach(show);
       status.textContent = data.pending ? "We kept your message and will answer here soon." : "";
+      // An emergency's first reply came at once; the next steps follow in a moment.
+      if (data.following) { setTimeout(poll, 500); setTimeout(poll, 1500); }
     }).catch(function (error) {
       if (error.status === 404) { forget(); }
       status.textContent = error.message;
