@@ -145,6 +145,7 @@ def bootstrap(
             settings.checkins,
             timedelta(minutes=settings.console.closed_grace_minutes),
             timedelta(minutes=settings.console.claim_target_minutes),
+            timedelta(days=settings.retention_days),
         ),
         presence=presence,
         saved_replies=SavedReplies(sessions),

@@ -39,6 +39,7 @@ from bot.handoff.access import (
 from bot.handoff.audit import entry
 from bot.handoff.errors import Conflict, HandoffError, NotAllowed
 from bot.handoff.models import Handoff, HandoffNote, HandoffReferral
+from bot.handoff.previous import previous_contacts
 from bot.handoff.views import (
     MAX_NOTE,
     MAX_REPLY,
@@ -71,8 +72,11 @@ class HandoffConsole:
         checkins: CheckInSettings | None = None,
         grace: timedelta = CLOSED_GRACE,
         target: timedelta = timedelta(minutes=5),
+        retention: timedelta | None = None,
     ) -> None:
         self.sessions = sessions
+        # RETENTION_DAYS: an earlier request older than this is no longer shown.
+        self.retention = retention
         # How soon a request should be claimed (NAVIGATOR_CLAIM_TARGET_MINUTES).
         self.target = target
         # How long a past holder keeps a closed request (bot/handoff/access.py).
@@ -106,7 +110,8 @@ class HandoffConsole:
         ]
 
     def view(self, handoff_id: int, viewer: Navigator) -> HandoffView:
-        """The conversation behind a handoff, its notes and delivery states (audited)."""
+        """The conversation behind a handoff, its notes and delivery states, and the
+        person's earlier requests as far as consent and the viewer's role allow (audited)."""
         with self.sessions() as session:
             handoff = visible_handoff(session, handoff_id, viewer, self.grace)
             conversation = session.get(Conversation, handoff.conversation_id)
@@ -132,6 +137,8 @@ class HandoffConsole:
                 series = running_series(session, conversation.id)
                 if series is not None:
                     list(series.checkins)  # load before the session closes
+            since = utcnow() - self.retention if self.retention is not None else None
+            previous = previous_contacts(session, handoff, viewer, since)
             session.add(entry(viewer.id, "view", handoff))
             session.commit()
         return HandoffView(
@@ -142,6 +149,7 @@ class HandoffConsole:
             series,
             self.checkin_settings is not None and conversation.channel == "sms",
             [tag for tag in REFERRAL_TAGS if tag in referrals],
+            previous,
         )
 
     def messages_since(

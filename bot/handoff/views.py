@@ -119,6 +119,27 @@ class ShownMessage:
 
 
 @dataclass(frozen=True)
+class PreviousRequest:
+    """One earlier request: when, why, how it ended, and what the navigators noted."""
+
+    handoff: Handoff
+    channel: str
+    referrals: List[str] = field(default_factory=list)
+    notes: List[Tuple[HandoffNote, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PreviousContacts:
+    """What the page says about the person's earlier requests."""
+
+    shown: List[PreviousRequest] = field(default_factory=list)
+    # Earlier requests exist, but this viewer may not see them.
+    withheld: bool = False
+    # The person did not agree to share: nothing was looked up.
+    declined: bool = False
+
+
+@dataclass(frozen=True)
 class HandoffView:
     """Everything the conversation page shows."""
 
@@ -132,6 +153,8 @@ class HandoffView:
     checkins_possible: bool = False
     # The referral tags ticked at close (REFERRAL_TAGS keys, in that order).
     referrals: List[str] = field(default_factory=list)
+    # The person's earlier requests, as far as consent and the viewer's role allow.
+    previous: PreviousContacts = field(default_factory=PreviousContacts)
 
 
 def summary_rows(handoff: Handoff) -> List[Tuple[str, str]]:
