@@ -73,6 +73,25 @@ class DirectoryLookups:
                 self._record_found(session, sender_id, result)
             return Page(result, narrowing=narrowing(session, result))
 
+    def for_navigator(
+        self,
+        place: str,
+        need: str,
+        medication: str | None,
+        filters: Filters,
+        size: int,
+    ) -> Page:
+        """The same search for a navigator answering a person in the console: not counted
+        in the lookup figures, which count what people themselves looked up."""
+        with self.sessions() as session:
+            if session.execute(select(func.count(Location.id))).scalar_one() == 0:
+                found = resolve_place(place).place
+                return Page(None, empty_directory=True, state=found.state if found else None)
+            result = find_nearby(
+                session, place, need=need, medication=medication, filters=filters, k=size
+            )
+            return Page(result)
+
     def record_unplaced(self, sender_id: str, need: str) -> None:
         """Count a lookup whose place was never understood (no town to name)."""
         with self.sessions() as session:

@@ -111,6 +111,15 @@ def street_address(match: Match) -> str:
     return f"{match.address}, {town}" if match.address else town
 
 
+def place_line(match: Match) -> str:
+    """A listing as a navigator inserts it into a reply: name, phone, street, distance."""
+    parts = [match.name]
+    if match.phone:
+        parts.append(match.phone)
+    parts.append(street_address(match))
+    return gsm(", ".join(parts) + f" ({match.distance_miles:g} mi)")
+
+
 def match_text(number: int, match: Match, result: SearchResult, today: date | None = None) -> str:
     """One listing in one SMS: how to reach it first (phone, street), then what it offers."""
     offered = []

@@ -12,6 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.console.dashboard_data import PERIOD
+from tests.directory.places import PLACES, load, write_local
 from tests.harness import sign_in_page
 from tests.support import PASSWORD, request_for, web_chat
 
@@ -32,7 +33,7 @@ def violations(page) -> str:
 
 
 def test_axe_finds_no_violation_on_the_chat_queue_conversation_and_dashboard(
-    served, app, staff, page, conversations, handoffs, seeded
+    served, app, staff, page, conversations, handoffs, seeded, services, tmp_path
 ):
     found = []
     base = served
@@ -68,6 +69,14 @@ def test_axe_finds_no_violation_on_the_chat_queue_conversation_and_dashboard(
     page.get_by_text("Note saved.").wait_for()
     person.post("/api/chat/messages", headers=headers, json={"text": "is someone there?"})
     page.locator("#log").get_by_text("is someone there?").wait_for(timeout=10000)
+    found.append(violations(page))
+
+    # Places from the directory, searched: the listings with their insert buttons.
+    load(services.sessions, write_local(tmp_path / "local.csv", PLACES))
+    places = page.get_by_role("region", name="Places from the directory")
+    places.get_by_label("Near (town or ZIP code)").fill("06360")
+    places.get_by_role("button", name="Find places").click()
+    page.get_by_role("button", name="Insert Clinic A into the reply").wait_for()
     found.append(violations(page))
 
     # The dashboard, as a supervisor, over the hand-counted data set (every chart drawn).

@@ -60,8 +60,8 @@ def test_a_navigator_signs_in_sees_a_new_request_announced_and_answers_it(
     assert page.get_by_text("Nobody is waiting.").is_visible()
 
 
-def test_a_navigators_shift_on_shift_saved_replies_local_times_tags_and_off_shift(
-    served, app, staff, page, conversations, handoffs, sms, console
+def test_a_navigators_shift_saved_replies_places_previous_contact_tags_and_off_shift(
+    served, app, staff, page, conversations, handoffs, sms, console, services, tmp_path
 ):
     import re
 
@@ -70,6 +70,9 @@ def test_a_navigators_shift_on_shift_saved_replies_local_times_tags_and_off_shif
     from bot.conversations.models import Conversation
     from bot.handoff.saved_replies import sms_length
     from bot.sms.inbound import InboundSms
+    from tests.directory.places import PLACES, load, write_local
+
+    load(services.sessions, write_local(tmp_path / "local.csv", PLACES))
 
     base = served
     page.set_viewport_size({"width": 1280, "height": 800})
@@ -83,6 +86,11 @@ def test_a_navigators_shift_on_shift_saved_replies_local_times_tags_and_off_shif
     sms.handle(InboundSms(phone="+18605550142", body="can someone help me", message_sid="SM1"))
     with conversations.sessions() as session:
         conversation_id = session.execute(select(Conversation.id)).scalar_one()
+    # The same person asked before: Ben helped them to naloxone and noted it.
+    before = handoffs.request(conversation_id, "naloxone", True, {}).handoff
+    console.claim(before.id, staff["ben"])
+    console.note(before.id, staff["ben"], "Picked up a kit at Kits C; call back about bupe.")
+    console.close(before.id, staff["ben"], "naloxone", ["naloxone"])
     told = handoffs.request(conversation_id, "treatment", True, {"town": "Hartford"})
     assert "with you shortly" in told.message  # Ana is on shift
     link = page.get_by_role("link", name="Treatment and recovery")
@@ -127,6 +135,39 @@ def test_a_navigators_shift_on_shift_saved_replies_local_times_tags_and_off_shif
     page.get_by_role("button", name="Send reply").click()
     page.get_by_text("Text queued").wait_for()
 
+    # The previous contact: Ben's request, its outcome, tags and note, in local time.
+    previous = page.get_by_role("region", name="Previous contacts")
+    seen = previous.inner_text()
+    assert f"Request {before.id}, today" in seen and "UTC" not in seen
+    assert "Naloxone provided" in seen and "Referrals" in seen
+    assert "Picked up a kit at Kits C; call back about bupe." in seen and "Ben" in seen
+
+    # Places from the directory: the town the person shared, changed to a ZIP code, with
+    # buprenorphine taking Medicaid; a listing goes into the reply by keyboard.
+    places = page.get_by_role("region", name="Places from the directory")
+    near = places.get_by_label("Near (town or ZIP code)")
+    assert near.input_value() == "Hartford"
+    near.fill("06360")
+    places.get_by_label("Medication", exact=True).select_option("buprenorphine")
+    places.get_by_label("Takes Medicaid").check()
+    places.get_by_role("button", name="Find places").click()
+    insert = page.get_by_role("button", name="Insert Clinic A into the reply")
+    insert.wait_for()
+    assert "Nearest buprenorphine (like Suboxone), taking Medicaid to Norwich" in (
+        places.inner_text()
+    )
+    insert.focus()
+    page.keyboard.press("Enter")
+    placed = box.input_value()
+    assert re.fullmatch(r"Clinic A, 860-555-0101, 1 Main St, Norwich CT \(\d+(\.\d)? mi\)", placed)
+    assert page.evaluate("document.activeElement.id") == "reply-text"
+    length = sms_length(placed)
+    assert page.locator("#reply-length").inner_text() == (
+        f"{length.characters} characters, 1 text (GSM-7)"
+    )
+    page.get_by_role("button", name="Send reply").click()
+    page.locator("#log").get_by_text(placed).wait_for()
+
     # Wrap-up: referral tags ticked by click and by keyboard, then the outcome by keyboard.
     tags = page.get_by_role("group", name="Referral tags (optional)")
     tags.get_by_label("Naloxone", exact=True).click()
@@ -149,7 +190,7 @@ def test_a_navigators_shift_on_shift_saved_replies_local_times_tags_and_off_shif
 
     # The action team's dashboard counts the tags: naloxone on 5 requests is shown, housing
     # on 1 is kept back as "fewer than 5".
-    for _ in range(4):
+    for _ in range(3):  # with Ben's earlier one and Ana's
         handoff = handoffs.request(conversations.start("web").id, "naloxone", True, {}).handoff
         console.claim(handoff.id, staff["ben"])
         console.close(handoff.id, staff["ben"], "naloxone", ["naloxone"])

@@ -13,9 +13,10 @@ from bot.content import GSM7_CHARS, GSM7_EXTENDED, stigma_pattern
 from bot.handoff.audit import PAGE_SIZE, AuditQuery, audit_actions, audit_trail
 from bot.handoff.clock import day_of, when
 from bot.handoff.console import HandoffConsole
+from bot.handoff.models import Handoff
 from bot.handoff.saved_replies import INSTEAD, word_note
-from bot.handoff.views import OUTCOMES, REFERRAL_TAGS, summary_rows
-from webhook.console import bp
+from bot.handoff.views import OUTCOMES, REASONS, REFERRAL_TAGS, summary_rows
+from webhook.console import bp, places
 from webhook.console.auth import signed_in
 from webhook.context import services
 from webhook.params import date_arg, int_arg
@@ -91,16 +92,22 @@ def toggle_shift():
 @bp.get("/handoffs/<id:handoff_id>")
 @signed_in()
 def handoff(handoff_id: int):
-    """One conversation: summary, messages with delivery status, notes, actions."""
+    """One conversation: summary, previous contacts, messages with delivery status, notes,
+    actions, and places from the directory (the search form's GET re-renders the page)."""
     view = _console().view(handoff_id, g.navigator)
+    held = view.handoff.status == Handoff.CLAIMED and view.handoff.claimed_by == g.navigator.id
     return render_template(
         "console/handoff.html",
         view=view,
         outcomes=OUTCOMES,
+        reasons=REASONS,
         referral_tags=REFERRAL_TAGS,
         summary=summary_rows(view.handoff),
         saved=services().saved_replies.for_handoff(view.handoff),
         composer=_composer(),
+        # Only the holder writes replies, so only the holder's page searches.
+        places=places.place_search(view.handoff, request.args) if held else None,
+        place_form=places,
     )
 
 

@@ -1,8 +1,9 @@
 // The live queue: polls the queue's JSON every few seconds, redraws the list and announces
 // new requests (screen readers through the aria-live region, everyone through the title).
 // On a conversation page: appends new messages to the log and refreshes SMS delivery states,
-// inserts saved replies (click, or Alt+1..9 in the reply box), counts SMS length while the
-// navigator types and gently flags stigmatizing words (never blocking the send).
+// inserts saved replies (click, or Alt+1..9 in the reply box) and places found in the
+// directory (click), counts SMS length while the navigator types and gently flags
+// stigmatizing words (never blocking the send).
 (function () {
   "use strict";
   var list = document.getElementById("queue");
@@ -216,6 +217,11 @@
 
     var buttons = Array.prototype.slice.call(document.querySelectorAll(".saved__insert[data-text]"));
     buttons.forEach(function (button) {
+      button.addEventListener("click", function () { insert(button.getAttribute("data-text")); });
+    });
+    // Places found in the directory: the buttons are hidden until this script can insert.
+    Array.prototype.forEach.call(document.querySelectorAll(".places__insert[data-text]"), function (button) {
+      button.hidden = false;
       button.addEventListener("click", function () { insert(button.getAttribute("data-text")); });
     });
     box.addEventListener("keydown", function (event) {
