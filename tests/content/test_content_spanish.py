@@ -212,8 +212,9 @@ def test_a_switch_is_answered_in_the_new_language(language: str, start: str) -> 
     assert say("utter_language_switched", "sms", {"language": language})["text"].startswith(start)
 
 
-# -- the knowledge base in Spanish (issue 14): naloxone, recognising an overdose, the law --
-KB_FILES = ("naloxone.yml", "overdose.yml", "law.yml")
+# -- the knowledge base in Spanish (issue 14): naloxone, recognising an overdose, the law,
+# harm reduction and family support --
+KB_FILES = ("naloxone.yml", "overdose.yml", "law.yml", "harm_reduction.yml", "family.yml")
 
 
 def _file_responses(filename: str) -> Dict[str, List[dict]]:
@@ -240,8 +241,14 @@ KB_IDS = [f"{n} [{_state(e) or '-'}]" for n, e, _ in KB_PAIRS]
 
 def test_the_knowledge_base_lint_sees_every_answer() -> None:
     names = {n for n, _, _ in KB_PAIRS}
-    assert {"utter_naloxone/how_to", "utter_overdose/signs", "utter_law/good_samaritan"} <= names
-    assert len(names) >= 56 and len(KB_PAIRS) >= 70
+    assert {
+        "utter_naloxone/how_to",
+        "utter_overdose/signs",
+        "utter_law/good_samaritan",
+        "utter_harm_reduction/xylazine",
+        "utter_family/force_treatment",
+    } <= names
+    assert len(names) >= 56 + 13 + 18 and len(KB_PAIRS) >= 70 + 13 + 20
 
 
 @pytest.mark.parametrize("name, english, variation", KB_PAIRS, ids=KB_IDS)
@@ -360,3 +367,107 @@ def test_a_spanish_conversation_about_a_state_gets_only_that_states_spanish_text
 def test_the_assistant_uses_the_most_specific_response_selection() -> None:
     endpoints = (DOMAIN_DIR.parent / "endpoints.yml").read_text(encoding="utf-8")
     assert "type: rasa_addons.nlg.SpecificResponseGenerator" in endpoints
+
+
+# Words that are misspelled without their accent (á, í, ó, ú are not GSM-7, so a Spanish text
+# picks another word instead: "a diario" for "cada día", "a solas" for "sin compañía").
+ACCENT_DROPPED = re.compile(
+    r"\b(?:asi|ahi|aqui|alli|dias?|tambien|despues|ademas|facil|dificil|rapid[oa]s?|"
+    r"medic[oa]s?|\w+cion|lineas?|policias?|todavia|clinicas?|comun|jovenes|telefonos?|"
+    r"numeros?|ultim[oa]s?|paginas?|sera|podra|tendra)\b|\b[Mm]as\b",
+)
+
+
+def test_the_accent_lint_catches_a_dropped_accent() -> None:
+    assert ACCENT_DROPPED.findall("Responde MAS: mas informacion cada dia") == [
+        "mas",
+        "informacion",
+        "dia",
+    ]
+
+
+@pytest.mark.parametrize(
+    "name, variation", SPANISH_VARIATIONS, ids=[n for n, _ in SPANISH_VARIATIONS]
+)
+def test_spanish_texts_choose_other_words_rather_than_drop_an_accent(
+    name: str, variation: dict
+) -> None:
+    more = str((variation.get("metadata") or {}).get("more") or "")
+    assert ACCENT_DROPPED.findall(f"{variation['text']} {more}") == []
+
+
+FAMILY_988 = [
+    name
+    for name, variations in _file_responses("family.yml").items()
+    if any(
+        "{line_988}" in f"{v['text']} {(v.get('metadata') or {}).get('more')}" for v in variations
+    )
+]
+
+
+def test_the_family_988_lint_sees_the_answers_that_give_988() -> None:
+    assert {"utter_family/help", "utter_family/grief", "utter_family/self_care"} <= set(FAMILY_988)
+
+
+@pytest.mark.parametrize("name", FAMILY_988)
+def test_spanish_family_answers_give_988_in_spanish_press_2_or_text_ayuda(name: str) -> None:
+    said = es_all(name)
+    assert "988 y oprime 2" in said and "ayuda al 988" in said
+
+
+def test_spanish_xylazine_give_naloxone_anyway_and_breathing_is_the_goal() -> None:
+    said = es_all("utter_harm_reduction/xylazine")
+    assert "no la revierte" in said and "dale naloxona igual" in said and "911" in said
+    assert "la meta de la naloxona es que respire, no que despierte" in said
+
+
+def test_spanish_test_strips_a_negative_is_not_safe_and_misses_tranq() -> None:
+    said = es_all("utter_harm_reduction/test_strips")
+    assert "un negativo no significa que sea segura" in said
+    assert "no detectan xilacina" in said
+
+
+@pytest.mark.parametrize(
+    "name", ["utter_harm_reduction/tolerance", "utter_harm_reduction/safer_use"]
+)
+def test_spanish_tolerance_drops_after_a_break_and_never_use_alone(name: str) -> None:
+    said = es_all(name)
+    assert "la tolerancia baja pronto" in said and "no uses a solas" in said
+    assert fill_lines("{line_never_use_alone}") in said
+
+
+@pytest.mark.parametrize("state", ["CT", "MA", None])
+def test_spanish_section_35_is_massachusetts_only_and_not_legal_advice(state: str | None) -> None:
+    said = es_all("utter_family/force_treatment", state)
+    assert "no consejo legal" in said
+    if state == "CT":
+        assert "connecticut no tiene la section 35" in said
+    elif state == "MA":
+        assert "corte de distrito" in said and "audiencia" in said and "abogado" in said
+    else:
+        assert "responde ct o ma" in said
+
+
+# What a Spanish conversation gets from action_answer and after an emergency (has_spanish):
+# the Spanish conversation tests (tests/conversations/test_answers_es.yml) say which replies
+# are still English; this keeps those comments and the README true.
+@pytest.mark.parametrize(
+    ("label", "spanish_now"),
+    [
+        ("naloxone/how_to", True),
+        ("law/good_samaritan", True),
+        ("harm_reduction/xylazine", True),
+        ("harm_reduction/never_use_alone", True),
+        ("family/help", True),
+        ("family/force_treatment", True),
+        ("treatment/buprenorphine", False),
+        ("treatment/detox", False),
+        ("treatment/first_step", False),
+    ],
+)
+def test_which_knowledge_base_answers_a_spanish_conversation_gets_in_spanish(
+    label: str, spanish_now: bool
+) -> None:
+    from bot.content import has_spanish
+
+    assert has_spanish(label) is spanish_now
