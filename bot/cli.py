@@ -121,7 +121,7 @@ def serve(process: str, replica: int) -> None:
         argv = [
             str(venv_bin / "gunicorn"),
             "--bind", f"{settings.gateway_host}:{settings.gateway_port}",
-            "--workers", str(settings.gateway_workers), "--threads", "8",
+            "--workers", str(settings.gateway_workers), "--threads", str(settings.gateway_threads),
             "--timeout", "60", "--graceful-timeout", "10",
             "webhook:create_app()",
         ]  # fmt: skip

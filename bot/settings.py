@@ -58,6 +58,7 @@ class Settings:
     crisis_wait: float
     model_path: str
     gateway_workers: int
+    gateway_threads: int
     operator_name: str
     twilio_account_sid: str | None
     twilio_auth_token: str | None
@@ -119,6 +120,8 @@ class Settings:
             crisis_wait=float(env.get("CRISIS_WAIT", "0.1")),
             model_path=env.get("RASA_MODEL") or str(ROOT / "models"),
             gateway_workers=int(env.get("GATEWAY_WORKERS", "2")),
+            # Threads per worker; they mostly wait on the assistant.
+            gateway_threads=int(env.get("GATEWAY_THREADS", "8")),
             operator_name=env.get("HELPLINE_OPERATOR") or "County Overdose Response Helpline",
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
