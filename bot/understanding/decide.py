@@ -55,9 +55,16 @@ def decide(understanding: Understanding, config: Mapping | None = None) -> Decis
     top = ranking[0]
     second = ranking[1].confidence if len(ranking) > 1 else 0.0
     unsure = top.confidence < threshold or top.confidence - second < margin
-    if unsure and _compound(understanding):
+    if _compound(understanding) and (unsure or _flow_first(understanding)):
         return _both(understanding)
     return Decision(understanding, unsure, [] if unsure else understanding.extras)
+
+
+def _flow_first(understanding: Understanding) -> bool:
+    """A flow (a person, a lookup) ahead of a knowledge-base answer the message also needs:
+    the answer goes first, the flow last, however sure the model is of the flow."""
+    first, second = understanding.ranking[0], understanding.ranking[1]
+    return "/" not in first.label and "/" in second.label
 
 
 def _compound(understanding: Understanding) -> bool:

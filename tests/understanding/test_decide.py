@@ -43,6 +43,19 @@ def test_a_compound_message_answers_both_needs_and_the_person_last():
     assert [s.label for s in decision.extras] == ["request_human"]
 
 
+def test_a_sure_request_for_a_person_still_gets_the_answer_its_message_needs_first():
+    decision = decide(
+        understanding(
+            ("request_human", 0.55),
+            ("family/after_overdose", 0.42),
+            extras=[("family/after_overdose", 0.9)],
+        )
+    )
+    assert not decision.fallback
+    assert decision.top.label == "family/after_overdose"
+    assert [s.label for s in decision.extras] == ["request_human"]
+
+
 def test_close_answers_that_together_explain_little_stay_a_menu():
     decision = decide(
         understanding(("family/help", 0.30), ("family/talk", 0.28), extras=[("family/talk", 0.6)])
