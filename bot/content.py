@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterator, List, Tuple
+from typing import Dict, Iterator, List, Mapping, Tuple
 
 import yaml
 
@@ -154,27 +154,41 @@ CRISIS_REPLIES: Dict[str, Tuple[str, ...]] = {
 def response_text(name: str, language: str | None = None, channel: str | None = None) -> str:
     """The text of a response with the lines filled in: by default its plain (SMS) text;
     with `language` ("es") its variation for that language, and with `channel` ("webchat")
-    that channel's own variation, where it has them, as Rasa would pick them."""
-    candidates = []
-    for response, variation in responses():
-        if response != name:
-            continue
-        conditions = variation.get("condition") or []
-        if conditions and not _language_only(conditions, language):
-            continue
-        if variation.get("channel") not in (None, channel):
-            continue
-        candidates.append((bool(conditions), bool(variation.get("channel")), variation["text"]))
-    if not candidates:
+    that channel's own variation, where it has them."""
+    chosen = variation(name, {"language": language} if language else None, channel)
+    if chosen is None:
         raise KeyError(name)
-    return fill_lines(max(candidates, key=lambda c: (c[0], c[1]))[2])
+    return fill_lines(chosen["text"])
 
 
-def _language_only(conditions: List[dict], language: str | None) -> bool:
-    """True when the only condition is the conversation's language, and it is `language`."""
-    return language is not None and all(
-        c.get("name") == "language" and c.get("value") == language for c in conditions
-    )
+@lru_cache(maxsize=1)
+def response_variations() -> Dict[str, Tuple[dict, ...]]:
+    """Each response's variations, read once (the gateway answers emergencies from them)."""
+    found: Dict[str, List[dict]] = {}
+    for name, each in responses():
+        found.setdefault(name, []).append(each)
+    return {name: tuple(variations) for name, variations in found.items()}
+
+
+def variation(
+    name: str, slots: Mapping[str, object] | None = None, channel: str | None = None
+) -> dict | None:
+    """The variation of response `name` Rasa gives for `slots` (rasa_addons/nlg.py): of
+    those whose conditions all hold, the one with the most conditions (a Spanish one in a
+    Spanish conversation, a state's own), else the one without a condition; `channel`'s own
+    variation ahead of the plain one, and without `channel` only plain (SMS) ones. None for
+    an unknown response."""
+    slots = slots or {}
+    chosen, rank = None, (-1, False)
+    for candidate in response_variations().get(name, ()):
+        own = candidate.get("channel")
+        if own and own != channel:
+            continue
+        conditions = candidate.get("condition") or []
+        if all(slots.get(c["name"]) == c["value"] for c in conditions):
+            if (len(conditions), bool(own)) > rank:
+                chosen, rank = candidate, (len(conditions), bool(own))
+    return chosen
 
 
 def crisis_reply(kind: str, language: str | None = None, channel: str | None = None) -> List[str]:

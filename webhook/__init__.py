@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.bootstrap import Services, bootstrap
+from bot.content import crisis_reply
 from bot.ratelimit import address_limiter
 from webhook import chat, health, metrics, openapi, sms
 from webhook.console import bp as console_bp
@@ -27,6 +28,8 @@ def create_app(services: Services | None = None, config: dict | None = None) -> 
     `config` overrides Flask settings (tests do)."""
     services = services or bootstrap()
     settings = services.settings
+    # The emergency replies are read now, not when the first emergency comes in.
+    crisis_reply("overdose_now")
     app = Flask(__name__)
     app.config.update(
         JSON_SORT_KEYS=False,

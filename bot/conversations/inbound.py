@@ -23,7 +23,7 @@ from bot.content import CRISIS_REPLIES, crisis_reply
 from bot.conversations.messages import RASA_CHANNELS
 from bot.conversations.models import Conversation, Message
 from bot.conversations.service import ConversationService, Outcome
-from bot.crisis import assess
+from bot.crisis import Crisis, assess
 
 
 @dataclass
@@ -36,6 +36,8 @@ class Kept:
     num_media: int = 0
     # Replies a step sent before the answer (shown first).
     before: List[Message] = field(default_factory=list)
+    # The emergency in it, as the crisis check found it when it was kept (None: none).
+    crisis: Crisis | None = None
 
 
 Step = Callable[[Kept], "Outcome | None"]
@@ -63,14 +65,16 @@ class InboundPath:
         num_media: int = 0,
     ) -> Outcome:
         """Keep one message from the person and answer it (inline when the channel can)."""
-        message = self.conversations.record(conversation, text, external_id)
+        crisis = assess(text)
+        message = self.conversations.record(conversation, text, external_id, crisis)
         if message is None:
             assert external_id is not None
             existing = self.conversations.by_external_id(external_id)
             return Outcome(existing, self.conversations.replies_to(existing.id), duplicate=True)
         # record() claimed it for this process unless an older message is still waiting.
         claimed = message.status == Message.PROCESSING
-        return self._through(Kept(message, conversation, num_media), inline=True, claimed=claimed)
+        kept = Kept(message, conversation, num_media, crisis=crisis)
+        return self._through(kept, inline=True, claimed=claimed)
 
     def resume(self, message: Message) -> Outcome:
         """Answer a message that was kept but not answered yet (the worker's pass)."""
@@ -99,7 +103,7 @@ class InboundPath:
             if outcome is not None:
                 return outcome
         sender = (kept.conversation.sender_id, kept.conversation.channel)
-        crisis = assess(kept.message.body or "") if inline and not kept.message.payload else None
+        crisis = kept.crisis if inline and not kept.message.payload else None
         if crisis is not None and crisis.kind in CRISIS_REPLIES:
             # An emergency never waits in line behind other conversations.
             channel = RASA_CHANNELS.get(kept.conversation.channel)

@@ -30,7 +30,7 @@ from bot.conversations.messages import (
     send,
 )
 from bot.conversations.models import Conversation, Message, Outbox
-from bot.crisis import detect as detect_crisis
+from bot.crisis import Crisis, assess
 from bot.db import utcnow
 
 log = logging.getLogger(__name__)
@@ -86,15 +86,21 @@ class ConversationService:
             return session.get(Conversation, conversation_id)
 
     def record(
-        self, conversation: Conversation, text: str, external_id: str | None = None
+        self,
+        conversation: Conversation,
+        text: str,
+        external_id: str | None = None,
+        crisis: Crisis | None | bool = True,
     ) -> Message | None:
         """Commit one inbound message, first of all; None when `external_id` was already kept.
 
         In the same transaction it is claimed for this process when nothing older waits,
         or kept for the navigator who holds the conversation (unless it is a crisis, which
-        the assistant answers whoever holds it).
+        the assistant answers whoever holds it). `crisis` is what the crisis check found in
+        `text` when the caller has run it already (True: run it here).
         """
-        crisis = detect_crisis(text)
+        if crisis is True:
+            crisis = assess(text)
         with self.sessions() as session:
             navigator = session.execute(
                 select(Conversation.navigator_id).where(Conversation.id == conversation.id)

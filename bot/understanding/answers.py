@@ -20,7 +20,7 @@ from typing import Dict, Iterable, List, Mapping, Sequence, Tuple
 
 import yaml
 
-from bot.content import domain_files, fill_lines
+from bot.content import fill_lines, response_variations, variation
 
 TITLES_FILE = Path(__file__).with_name("titles.yml")
 
@@ -73,33 +73,6 @@ def title(label: str) -> str:
     return titles().get(label) or label.split("/")[-1].replace("_", " ").capitalize()
 
 
-@lru_cache(maxsize=1)
-def _responses() -> Dict[str, List[dict]]:
-    found: Dict[str, List[dict]] = {}
-    for path in domain_files():
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for name, variations in (data.get("responses") or {}).items():
-            found[name] = variations
-    return found
-
-
-def variation(name: str, slots: Mapping[str, object] | None = None) -> dict | None:
-    """The SMS variation for response `name` given `slots`: of those whose conditions all
-    hold, the one with the most conditions (a Spanish one in a Spanish conversation, a
-    state's own), else the one without a condition; None for an unknown response."""
-    slots = slots or {}
-    chosen, matched = None, -1
-    for candidate in _responses().get(name, []):
-        if candidate.get("channel"):
-            continue
-        conditions = candidate.get("condition") or []
-        if len(conditions) > matched and all(
-            slots.get(c["name"]) == c["value"] for c in conditions
-        ):
-            chosen, matched = candidate, len(conditions)
-    return chosen
-
-
 def more_text(label: str, slots: Mapping[str, object] | None = None) -> str | None:
     """The MORE text of a knowledge-base answer, lines filled in; None if it has none."""
     chosen = variation(f"utter_{label}", slots)
@@ -109,7 +82,7 @@ def more_text(label: str, slots: Mapping[str, object] | None = None) -> str | No
 
 def needs_state(label: str, slots: Mapping[str, object] | None = None) -> bool:
     """True when an answer depends on the state and the state is not known yet."""
-    variations = _responses().get(f"utter_{label}", [])
+    variations = response_variations().get(f"utter_{label}", ())
     by_state = any(
         c.get("name") == "us_state" for v in variations for c in v.get("condition") or []
     )
